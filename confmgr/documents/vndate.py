@@ -1,0 +1,110 @@
+"""Dates, times and document numbers as Vietnamese administrative documents write them.
+
+The rules come from Nghị định 30/2020/NĐ-CP (Appendix I): the day below 10 and the
+months January and February take a leading zero, other months do not, so a date
+always reads the same way in every document an agency files. All times are Vietnam
+time (UTC+07:00, no daylight saving).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# Non-breaking spaces keep a blank of a fixed width: renderers collapse runs of
+# ordinary spaces, and the blank is where a clerk writes by hand.
+BLANK = "\u00a0" * 6
+
+__all__ = [
+    "BLANK",
+    "VN_TZ",
+    "add_working_days",
+    "format_number",
+    "format_thousands",
+    "format_vn_date",
+    "format_vn_time",
+    "place_and_date",
+    "place_and_undated",
+    "to_vn_time",
+]
+
+
+def format_vn_date(d: date) -> str:
+    """``ngày 05 tháng 01 năm 2026``; ``ngày 29 tháng 6 năm 2019``.
+
+    Only January and February are padded: "tháng 01", "tháng 02" keep a clerk from
+    turning "tháng 1" into "tháng 11" or "tháng 12" by hand.
+    """
+    month = f"{d.month:02d}" if d.month < 3 else str(d.month)
+    return f"ngày {d.day:02d} tháng {month} năm {d.year}"
+
+
+def to_vn_time(dt: datetime) -> datetime:
+    """Convert an aware datetime to Vietnam time; refuse a naive one.
+
+    A naive datetime could be UTC (from the database) or local: guessing would print
+    a time seven hours off on an official record, so it is an error.
+    """
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError(f"naive datetime {dt.isoformat()} has no time zone")
+    return dt.astimezone(VN_TZ)
+
+
+def format_vn_time(dt: datetime) -> str:
+    """``08 giờ 00 phút`` in Vietnam time."""
+    local = to_vn_time(dt)
+    return f"{local.hour:02d} giờ {local.minute:02d} phút"
+
+
+def place_and_date(place: str, d: date) -> str:
+    """``Bình Định, ngày 24 tháng 12 năm 2021`` (địa danh và thời gian ban hành)."""
+    return f"{place}, {format_vn_date(d)}"
+
+
+def place_and_undated(place: str, year: int) -> str:
+    """The place-and-date line of a draft: day and month left blank, year printed.
+
+    A draft is not dated until it is issued; the clerk fills the blanks on paper or
+    the issued version replaces the draft.
+    """
+    return f"{place}, ngày{BLANK}tháng{BLANK}năm {year}"
+
+
+def format_number(n: int | None, doc_type: str, abbr: str) -> str:
+    """``05/BB-SNV`` (số, ký hiệu); ``None`` gives the blank of an unissued document.
+
+    Numbers below 10 get a leading zero; there are no spaces around ``/`` and ``-``.
+    """
+    symbol = f"{doc_type.strip()}-{abbr.strip()}"
+    if n is None:
+        return f"{BLANK}/{symbol}"
+    if n < 1:
+        raise ValueError(f"document numbers start at 1, got {n}")
+    return f"{n:02d}/{symbol}"
+
+
+def format_thousands(n: int) -> str:
+    """``3.321``: Vietnamese writes the thousands separator as a dot."""
+    return f"{n:,}".replace(",", ".")
+
+
+def add_working_days(d: date, n: int) -> date:
+    """The date ``n`` working days (Monday to Friday) after ``d``.
+
+    Used for the conclusions notice, due within 5 working days after the meeting.
+    Vietnamese public holidays (Tết, 30/4, 1/5, 2/9, Giỗ Tổ) are out of scope: their
+    dates follow the lunar calendar and yearly government decisions on days off, so
+    the result can be early around a holiday and the secretariat must check it.
+    ``n == 0`` returns ``d`` itself, even on a weekend.
+    """
+    if n < 0:
+        raise ValueError(f"n must not be negative, got {n}")
+    current = d
+    remaining = n
+    while remaining:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            remaining -= 1
+    return current
