@@ -1,0 +1,175 @@
+"""Accounts: passwords (Argon2), login with throttling, users, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from litestar.stores.base import Store
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from confmgr.accounts.models import ApiToken, Role, User
+from confmgr.accounts.permissions import require_admin
+from confmgr.audit.services import apply_changes, record
+from confmgr.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyRequests
+from confmgr.text import clean_line
+from confmgr.i18n import N_
+
+_hasher = PasswordHasher()
+# Verifying against this when the user does not exist keeps the timing of a wrong
+# username and a wrong password alike.
+_DUMMY_HASH = _hasher.hash("confmgr-timing-equaliser")
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+MIN_PASSWORD = 10
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _validate_user_fields(username: str, role: str, password: str | None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not USERNAME_RE.match(username):
+        errors["username"] = N_("A username has 3 to 64 lower-case letters, digits, dots, dashes or underscores.")
+    if role not in {r.value for r in Role}:
+        errors["role"] = N_("Choose a role: administrator, secretary or viewer.")
+    if password is not None and len(password) < MIN_PASSWORD:
+        errors["password"] = N_("A password has at least 10 characters.")
+    return errors
+
+
+async def create_user(
+    db: AsyncSession,
+    actor: Any,
+    *,
+    username: str,
+    role: str,
+    password: str,
+    full_name: str = "",
+) -> User:
+    """Create a secretariat user; ``actor`` is None for the command line (the machine's owner)."""
+    if actor is not None:
+        require_admin(actor)
+    username = clean_line(username).lower()
+    errors = _validate_user_fields(username, role, password)
+    if errors:
+        raise InvalidInput("Please correct the highlighted fields.", field_errors=errors)
+    if await db.scalar(select(User.id).where(User.username == username)):
+        raise Conflict(
+            "The username {username} is taken.",
+            params={"username": username},
+            field_errors={"username": N_("This username is taken.")},
+        )
+    user = User(username=username, role=role, password_hash=hash_password(password), full_name=clean_line(full_name))
+    db.add(user)
+    await db.flush()
+    record(db, actor, "create", "user", user.id, changes={"username": username, "role": role})
+    return user
+
+
+async def update_user(
+    db: AsyncSession,
+    actor: Any,
+    user_id: int,
+    *,
+    full_name: str,
+    role: str,
+    is_active: bool,
+    password: str | None = None,
+) -> User:
+    admin = require_admin(actor)
+    user = await db.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    errors = _validate_user_fields(user.username, role, password or None)
+    if errors:
+        raise InvalidInput("Please correct the highlighted fields.", field_errors=errors)
+    if user.id == admin.id and (role != Role.ADMIN.value or not is_active):
+        raise InvalidInput(
+            "You cannot take away your own administrator role; ask another administrator.",
+            field_errors={"role": N_("You cannot take away your own administrator role.")},
+        )
+    changes = apply_changes(user, {"full_name": clean_line(full_name), "role": role, "is_active": is_active})
+    if password:
+        user.password_hash = hash_password(password)
+        changes["password"] = ["***", "***"]
+    if changes:
+        record(db, admin, "update", "user", user.id, changes=changes)
+    return user
+
+
+async def list_users(db: AsyncSession, actor: Any) -> list[User]:
+    require_admin(actor)
+    return list(await db.scalars(select(User).order_by(User.username)))
+
+
+async def count_users(db: AsyncSession) -> int:
+    return int(await db.scalar(select(func.count(User.id))) or 0)
+
+
+def _throttle_key(username: str, client: str) -> str:
+    return "login-failures:" + hashlib.sha256(f"{username}\0{client}".encode()).hexdigest()
+
+
+async def authenticate(
+    db: AsyncSession,
+    store: Store,
+    *,
+    username: str,
+    password: str,
+    client: str,
+    max_failures: int,
+    window_seconds: int,
+) -> User:
+    """Check a login; after ``max_failures`` failures in the window, refuse for a while."""
+    username = clean_line(username).lower()
+    key = _throttle_key(username, client)
+    raw = await store.get(key)
+    failures = int(raw or 0)
+    if failures >= max_failures:
+        raise TooManyRequests("Too many failed logins. Please wait 15 minutes and try again.")
+    user = await db.scalar(select(User).where(User.username == username))
+    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    if not ok or user is None or not user.is_active:
+        await store.set(key, str(failures + 1), expires_in=window_seconds)
+        raise NotAuthenticated("Wrong username or password.")
+    await store.delete(key)
+    user.last_login_at = datetime.now(UTC)
+    record(db, user, "login", "user", user.id)
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_api_token(db: AsyncSession, user: User, hours: int) -> str:
+    token = secrets.token_urlsafe(32)
+    db.add(ApiToken(user_id=user.id, token_hash=_token_digest(token), expires_at=datetime.now(UTC) + timedelta(hours=hours)))
+    return token
+
+
+async def user_for_api_token(db: AsyncSession, token: str) -> User | None:
+    row = await db.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    if row is None or row.expires_at < datetime.now(UTC) or not row.user.is_active:
+        return None
+    return row.user

@@ -1,0 +1,132 @@
+"""The application factory: the only place where the parts are wired together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import (
+    AsyncSessionConfig,
+    SQLAlchemyAsyncConfig,
+    SQLAlchemyInitPlugin,
+)
+from litestar import Litestar, Router
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
+from litestar.template.config import TemplateConfig
+
+from confmgr.db import create_engine, create_session_maker
+from confmgr.i18n import LocaleMiddleware
+from confmgr.settings import Settings, load_settings
+from confmgr.sites.tokens import SiteKeys
+from confmgr.web.auth import provide_actor
+from confmgr.web.errors import EXCEPTION_HANDLERS
+from confmgr.web.render import configure_jinja
+from confmgr.web.sessions import RotatingSessionConfig
+from confmgr.web.transactions import commit_before_send
+
+SESSION_DAYS = 1
+
+
+def _stores(settings: Settings) -> dict[str, Store]:
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore
+
+        root = RedisStore.with_client(url=settings.redis_url, namespace="confmgr")
+        return {"sessions": root.with_namespace("sessions"), "throttle": root.with_namespace("throttle")}
+    # Embedded mode: sessions survive a restart in the data dir; throttling is per process.
+    return {
+        "sessions": FileStore(path=Path(settings.data_dir) / "sessions", create_directories=True),
+        "throttle": MemoryStore(),
+    }
+
+
+def _channels(settings: Settings) -> ChannelsPlugin:
+    if settings.redis_url:
+        from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+        from redis.asyncio import Redis
+
+        backend: Any = RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url))
+    else:
+        backend = MemoryChannelsBackend()
+    return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True, create_ws_route_handlers=False)
+
+
+def _route_handlers() -> list[Any]:
+    from confmgr.accounts.controllers import ROUTES as accounts
+    from confmgr.agency.controllers import ROUTES as agency
+    from confmgr.audit.controllers import ROUTES as audit
+    from confmgr.meetings.controllers import ROUTES as meetings
+    from confmgr.sites.controllers import ROUTES as sites
+    from confmgr.web.controllers import ROUTES as web
+
+    return [*web, *accounts, *agency, *meetings, *sites, *audit]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    engine = create_engine(settings.database)
+    db_config = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_maker=create_session_maker(engine),
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        session_dependency_key="db_session",
+    )
+    db_config.before_send_handler = commit_before_send(db_config.session_scope_key)
+    stores = _stores(settings)
+    session_config = RotatingSessionConfig(
+        store="sessions",
+        max_age=SESSION_DAYS * 86400,
+        secure=settings.server.secure_cookies,
+        httponly=True,
+        samesite="lax",
+        key="confmgr_session",
+    )
+    csrf = CSRFConfig(
+        secret=settings.server.secret_key,
+        cookie_name="confmgr_csrf",
+        header_name="x-csrftoken",
+        cookie_secure=settings.server.secure_cookies,
+        # The API authenticates with bearer tokens only (no cookies), so it is not exposed to CSRF.
+        exclude=["^/api/", "^/schema", "^/static/", "^/health"],
+    )
+    templates = TemplateConfig(
+        directory=settings.templates_dir,
+        engine=JinjaTemplateEngine,
+        engine_callback=configure_jinja,
+    )
+    static = create_static_files_router(path="/static", directories=[settings.static_dir], name="static", cache_control=None)
+    app = Litestar(
+        route_handlers=[static, Router(path="/", route_handlers=_route_handlers())],
+        plugins=[SQLAlchemyInitPlugin(config=db_config), HTMXPlugin(), _channels(settings)],
+        middleware=[LocaleMiddleware, session_config.middleware],
+        csrf_config=csrf,
+        stores=stores,
+        template_config=templates,
+        dependencies={"actor": Provide(provide_actor)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=2048, exclude=["^/live/", "^/api/v1/live"]),
+        openapi_config=OpenAPIConfig(title="confmgr API", version="1.0.0", path="/schema"),
+        debug=settings.server.debug,
+        request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
+    )
+    app.state.settings = settings
+    app.state.site_keys = SiteKeys(settings.server.secret_key)
+    app.state.engine = engine
+    return app
+
+
+def create_app_from_env() -> Litestar:
+    """Entry point for ASGI servers (``uvicorn --factory``)."""
+    return create_app(load_settings())

@@ -1,0 +1,27 @@
+"""A database session outside a request, for the command line and the demo loader."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from confmgr.db import create_engine, create_session_maker
+from confmgr.settings import Settings
+
+
+@asynccontextmanager
+async def session_scope(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """Commit when the block ends normally, roll back when it raises."""
+    engine = create_engine(settings.database)
+    try:
+        async with create_session_maker(engine)() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+    finally:
+        await engine.dispose()

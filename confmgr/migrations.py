@@ -1,0 +1,24 @@
+"""Alembic from inside the application: no ini file, the URL comes from the settings."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+
+from confmgr.settings import PROJECT_ROOT, Settings
+
+
+def alembic_config(settings: Settings) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    config.set_main_option("sqlalchemy.url", settings.database.url.replace("%", "%%"))
+    config.attributes["settings"] = settings
+    return config
+
+
+def upgrade(settings: Settings, revision: str = "head") -> None:
+    command.upgrade(alembic_config(settings), revision)
+
+
+def revision(settings: Settings, message: str) -> None:
+    command.revision(alembic_config(settings), message=message, autogenerate=True)

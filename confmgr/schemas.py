@@ -1,0 +1,32 @@
+"""Shapes shared by several features' inputs and outputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from confmgr.text import clean_line
+from confmgr.i18n import N_
+
+
+class Person(msgspec.Struct, forbid_unknown_fields=True):
+    """A person as the documents name them: full name, position, agency."""
+
+    full_name: str = msgspec.field(default="")
+    position: str = ""
+    organization: str | None = None
+
+    def cleaned(self) -> dict[str, Any]:
+        org = clean_line(self.organization) if self.organization else None
+        return {"full_name": clean_line(self.full_name), "position": clean_line(self.position), "organization": org}
+
+
+def person_errors(prefix: str, person: dict[str, Any], *, required: bool) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if required and not person.get("full_name"):
+        errors[f"{prefix}.full_name"] = N_("Enter the full name.")
+    for key in ("full_name", "position", "organization"):
+        if len(person.get(key) or "") > 200:
+            errors[f"{prefix}.{key}"] = N_("At most 200 characters.")
+    return errors

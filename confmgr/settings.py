@@ -1,0 +1,104 @@
+"""Settings from ``CONFMGR_*`` environment variables.
+
+One dataclass per area; :func:`load_settings` reads an environment mapping so tests
+build their own settings instead of patching globals.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str
+    echo: bool = False
+    pool_size: int = 10
+    max_overflow: int = 20
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = ""
+    debug: bool = False
+    # Cookies marked Secure only when the site is served over HTTPS.
+    secure_cookies: bool = False
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    smtp_url: str | None = None
+    sender: str = "confmgr@localhost"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database: DatabaseSettings
+    server: ServerSettings
+    mail: MailSettings = field(default_factory=MailSettings)
+    redis_url: str | None = None
+    font_dir: Path | None = None
+    templates_dir: Path = PROJECT_ROOT / "templates"
+    static_dir: Path = PROJECT_ROOT / "static"
+    # Login throttling: failures allowed per username and address in the window.
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+    api_token_hours: int = 24
+    max_upload_bytes: int = 20 * 1024 * 1024
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "files"
+
+
+def _secret_key(data_dir: Path, env: Mapping[str, str]) -> str:
+    """Return the configured key, or one generated once and kept in the data dir."""
+    if env.get("CONFMGR_SECRET_KEY"):
+        return env["CONFMGR_SECRET_KEY"]
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Written with owner-only permissions: the key signs sessions and encrypts site links.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key)
+    return key
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("CONFMGR_DATA_DIR", "./var")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db_url = env.get("CONFMGR_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'confmgr.sqlite3'}"
+    font_dir = env.get("CONFMGR_FONT_DIR")
+    base_url = env.get("CONFMGR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return Settings(
+        data_dir=data_dir,
+        database=DatabaseSettings(url=db_url, echo=env.get("CONFMGR_DB_ECHO") == "1"),
+        server=ServerSettings(
+            base_url=base_url,
+            secret_key=_secret_key(data_dir, env),
+            debug=env.get("CONFMGR_DEBUG") == "1",
+            secure_cookies=base_url.startswith("https://"),
+        ),
+        mail=MailSettings(
+            smtp_url=env.get("CONFMGR_SMTP_URL") or None,
+            sender=env.get("CONFMGR_MAIL_FROM", "confmgr@localhost"),
+        ),
+        redis_url=env.get("CONFMGR_REDIS_URL") or None,
+        font_dir=Path(font_dir) if font_dir else None,
+    )

@@ -1,0 +1,102 @@
+"""Sites (điểm cầu): the agency's directory, the sites of a meeting and their delegates."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from confmgr.db import Base
+
+
+class SiteRole(str, enum.Enum):
+    HOST = "host"
+    REMOTE = "remote"
+
+
+class Response(str, enum.Enum):
+    PENDING = "pending"
+    ATTENDING = "attending"
+    DECLINED = "declined"
+
+
+class TechnicalCheck(str, enum.Enum):
+    NOT_DONE = "not_done"
+    OK = "ok"
+    PROBLEM = "problem"
+
+
+class DirectorySite(Base):
+    """A site the agency connects again and again (host hall, districts, communes)."""
+
+    __tablename__ = "directory_site"
+
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    role: Mapped[str] = mapped_column(String(16), default=SiteRole.REMOTE.value)
+    address: Mapped[str] = mapped_column(String(500), default="")
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    expected_delegates: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class Site(Base):
+    """A site connected to one meeting, with its secret link and its answers."""
+
+    __tablename__ = "site"
+    __table_args__ = (UniqueConstraint("meeting_id", "name"),)
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    directory_site_id: Mapped[int | None] = mapped_column(
+        ForeignKey("directory_site.id", ondelete="SET NULL"), default=None
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(16), default=SiteRole.REMOTE.value)
+    address: Mapped[str] = mapped_column(String(500), default="")
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    expected_delegates: Mapped[int | None] = mapped_column(Integer, default=None)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # The link's token is never stored in clear: a keyed hash finds the site, and the
+    # token itself is kept encrypted with the secret key so the link can be shown again.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_encrypted: Mapped[str] = mapped_column(String(255))
+    token_revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    response: Mapped[str] = mapped_column(String(16), default=Response.PENDING.value, index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    responded_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    technical_check: Mapped[str] = mapped_column(String(16), default=TechnicalCheck.NOT_DONE.value)
+    technical_note: Mapped[str] = mapped_column(Text, default="")
+    technical_checked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    connected: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    roll_called_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    invited_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    last_activity_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+
+    delegates: Mapped[list[Delegate]] = relationship(
+        back_populates="site",
+        cascade="all, delete-orphan",
+        order_by="Delegate.sort_order",
+        lazy="selectin",
+    )
+
+
+class Delegate(Base):
+    """A person a site sends (đại biểu), and whether they were present at roll call."""
+
+    __tablename__ = "delegate"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    position: Mapped[str] = mapped_column(String(200), default="")
+    organization: Mapped[str] = mapped_column(String(300), default="")
+    present: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    absence_reason: Mapped[str] = mapped_column(String(500), default="")
+    arrived_late: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    site: Mapped[Site] = relationship(back_populates="delegates")

@@ -1,0 +1,277 @@
+"""Sites: the agency's directory and the sites of each meeting.
+
+Meeting sites get their secret link here (:mod:`confmgr.sites.tokens`); the portal
+and the attendance board build on these functions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from confmgr.accounts.permissions import require_editor, require_user
+from confmgr.audit.services import apply_changes, record
+from confmgr.errors import Conflict, InvalidInput, NotFound
+from confmgr.meetings.models import Meeting
+from confmgr.sites.importing import RowError, SiteRow, parse_sites_file, site_field_errors
+from confmgr.sites.models import DirectorySite, Site
+from confmgr.sites.schemas import SiteInput
+from confmgr.sites.tokens import SiteKeys
+from confmgr.text import clean_line, search_key
+from confmgr.i18n import N_
+
+
+def _site_values(data: SiteInput) -> dict[str, Any]:
+    contact = data.contact
+    values = {
+        "name": clean_line(data.name),
+        "role": data.role,
+        "address": clean_line(data.address),
+        "contact_name": clean_line(contact.full_name) if contact else "",
+        "contact_phone": clean_line(contact.phone) if contact else "",
+        "contact_email": clean_line(contact.email).lower() if contact else "",
+        "expected_delegates": data.expected_delegates,
+    }
+    errors = site_field_errors(
+        values["name"], values["role"], values["contact_phone"], values["contact_email"],
+        values["expected_delegates"], values["address"],
+    )
+    if len(values["contact_name"]) > 200:
+        errors["contact_name"] = N_("At most 200 characters.")
+    if errors:
+        raise InvalidInput("Please correct the highlighted fields.", field_errors=errors)
+    return values
+
+
+def _row_values(row: SiteRow) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "role": row.role,
+        "address": row.address,
+        "contact_name": row.contact_name,
+        "contact_phone": row.contact_phone,
+        "contact_email": row.contact_email.lower(),
+        "expected_delegates": row.expected_delegates,
+    }
+
+
+def import_errors(errors: list[RowError]) -> InvalidInput:
+    return InvalidInput(
+        "The file has errors; no site was created. Correct the rows below and import it again.",
+        extra={"created": 0, "errors": [{"row": e.row, "message": e.message, "params": dict(e.params)} for e in errors]},
+    )
+
+
+# ---- directory -----------------------------------------------------------------
+
+
+async def list_directory(db: AsyncSession, actor: Any, q: str = "") -> list[DirectorySite]:
+    require_user(actor)
+    rows = list(await db.scalars(select(DirectorySite).order_by(DirectorySite.role, DirectorySite.name)))
+    key = search_key(q)
+    if key:
+        rows = [r for r in rows if key in search_key(r.name)]
+    return rows
+
+
+async def get_directory_site(db: AsyncSession, actor: Any, site_id: int) -> DirectorySite:
+    require_user(actor)
+    site = await db.get(DirectorySite, site_id)
+    if site is None:
+        raise NotFound("No such site in the directory.")
+    return site
+
+
+async def _directory_name_taken(db: AsyncSession, name: str, exclude_id: int | None = None) -> bool:
+    stmt = select(DirectorySite.id).where(func.lower(DirectorySite.name) == name.lower())
+    if exclude_id is not None:
+        stmt = stmt.where(DirectorySite.id != exclude_id)
+    return (await db.scalar(stmt)) is not None
+
+
+async def create_directory_site(db: AsyncSession, actor: Any, data: SiteInput) -> DirectorySite:
+    user = require_editor(actor)
+    values = _site_values(data)
+    if await _directory_name_taken(db, values["name"]):
+        raise Conflict("A site with this name is already in the directory.", field_errors={"name": N_("Already in the directory.")})
+    site = DirectorySite(**values)
+    db.add(site)
+    await db.flush()
+    record(db, user, "create", "directory_site", site.id, changes=values)
+    return site
+
+
+async def update_directory_site(db: AsyncSession, actor: Any, site_id: int, data: SiteInput) -> DirectorySite:
+    user = require_editor(actor)
+    site = await get_directory_site(db, user, site_id)
+    values = _site_values(data)
+    if await _directory_name_taken(db, values["name"], exclude_id=site.id):
+        raise Conflict("A site with this name is already in the directory.", field_errors={"name": N_("Already in the directory.")})
+    changes = apply_changes(site, values)
+    if changes:
+        record(db, user, "update", "directory_site", site.id, changes=changes)
+    return site
+
+
+async def delete_directory_site(db: AsyncSession, actor: Any, site_id: int) -> None:
+    user = require_editor(actor)
+    site = await get_directory_site(db, user, site_id)
+    record(db, user, "delete", "directory_site", site.id, changes={"name": site.name})
+    await db.delete(site)
+
+
+async def import_directory(db: AsyncSession, actor: Any, content: bytes) -> int:
+    """Add the file's sites to the directory; a name already there is an error of its row."""
+    user = require_editor(actor)
+    rows, errors = parse_sites_file(content)
+    existing = {search_key(n) for n in await db.scalars(select(DirectorySite.name))}
+    for row in rows:
+        if search_key(row.name) in existing:
+            errors.append(RowError(row.line, "This site is already in the directory."))
+    if errors:
+        raise import_errors(sorted(errors, key=lambda e: e.row))
+    if rows:
+        await db.execute(insert(DirectorySite), [_row_values(r) for r in rows])
+    record(db, user, "import", "directory_site", None, changes={"created": len(rows)})
+    return len(rows)
+
+
+# ---- sites of a meeting ----------------------------------------------------------
+
+
+async def _meeting_for_change(db: AsyncSession, user: Any, meeting_id: int) -> Meeting:
+    from confmgr.meetings.services import ensure_editable, get_meeting
+
+    meeting = await get_meeting(db, user, meeting_id)
+    ensure_editable(meeting)
+    return meeting
+
+
+async def count_sites(db: AsyncSession, meeting_id: int) -> int:
+    return int(await db.scalar(select(func.count(Site.id)).where(Site.meeting_id == meeting_id)) or 0)
+
+
+async def list_sites(db: AsyncSession, actor: Any, meeting_id: int) -> list[Site]:
+    from confmgr.meetings.services import get_meeting
+
+    await get_meeting(db, actor, meeting_id)
+    rows = await db.scalars(
+        select(Site).where(Site.meeting_id == meeting_id).order_by(Site.role, Site.sort_order, Site.id)
+    )
+    return list(rows)
+
+
+async def _next_order(db: AsyncSession, meeting_id: int) -> int:
+    return int(await db.scalar(select(func.max(Site.sort_order)).where(Site.meeting_id == meeting_id)) or 0) + 1
+
+
+async def _names_in_meeting(db: AsyncSession, meeting_id: int) -> set[str]:
+    return {search_key(n) for n in await db.scalars(select(Site.name).where(Site.meeting_id == meeting_id))}
+
+
+async def _insert_sites(
+    db: AsyncSession, keys: SiteKeys, meeting_id: int, rows: list[dict[str, Any]]
+) -> list[str]:
+    """Insert sites in one statement; returns their tokens in the same order."""
+    order = await _next_order(db, meeting_id)
+    tokens: list[str] = []
+    params = []
+    for offset, values in enumerate(rows):
+        token, digest, encrypted = keys.issue()
+        tokens.append(token)
+        params.append(
+            {**values, "meeting_id": meeting_id, "sort_order": order + offset, "token_hash": digest, "token_encrypted": encrypted}
+        )
+    if params:
+        await db.execute(insert(Site), params)
+    return tokens
+
+
+async def add_site(db: AsyncSession, actor: Any, keys: SiteKeys, meeting_id: int, data: SiteInput) -> tuple[Site, str]:
+    user = require_editor(actor)
+    meeting = await _meeting_for_change(db, user, meeting_id)
+    values = _site_values(data)
+    if search_key(values["name"]) in await _names_in_meeting(db, meeting.id):
+        raise Conflict("This meeting already has a site with this name.", field_errors={"name": N_("Already in this meeting.")})
+    token, digest, encrypted = keys.issue()
+    site = Site(
+        **values, meeting_id=meeting.id, sort_order=await _next_order(db, meeting.id),
+        token_hash=digest, token_encrypted=encrypted,
+    )
+    db.add(site)
+    await db.flush()
+    record(db, user, "create", "site", site.id, meeting_id=meeting.id, changes=values)
+    return site, token
+
+
+async def add_from_directory(
+    db: AsyncSession, actor: Any, keys: SiteKeys, meeting_id: int, directory_ids: list[int]
+) -> int:
+    """Add the chosen directory sites; those the meeting already has are skipped."""
+    user = require_editor(actor)
+    meeting = await _meeting_for_change(db, user, meeting_id)
+    if not directory_ids:
+        raise InvalidInput("Choose at least one site.")
+    chosen = list(await db.scalars(select(DirectorySite).where(DirectorySite.id.in_(set(directory_ids)))))
+    if len(chosen) != len(set(directory_ids)):
+        raise NotFound("No such site in the directory.")
+    taken = await _names_in_meeting(db, meeting.id)
+    rows = []
+    for entry in sorted(chosen, key=lambda d: (d.role != "host", d.name)):
+        if search_key(entry.name) in taken:
+            continue
+        rows.append(
+            {
+                "name": entry.name, "role": entry.role, "address": entry.address,
+                "contact_name": entry.contact_name, "contact_phone": entry.contact_phone,
+                "contact_email": entry.contact_email, "expected_delegates": entry.expected_delegates,
+                "directory_site_id": entry.id,
+            }
+        )
+    await _insert_sites(db, keys, meeting.id, rows)
+    record(db, user, "add_from_directory", "site", None, meeting_id=meeting.id, changes={"added": [r["name"] for r in rows]})
+    return len(rows)
+
+
+async def import_sites(db: AsyncSession, actor: Any, keys: SiteKeys, meeting_id: int, content: bytes) -> int:
+    user = require_editor(actor)
+    meeting = await _meeting_for_change(db, user, meeting_id)
+    rows, errors = parse_sites_file(content)
+    taken = await _names_in_meeting(db, meeting.id)
+    for row in rows:
+        if search_key(row.name) in taken:
+            errors.append(RowError(row.line, "This meeting already has a site with this name."))
+    if errors:
+        raise import_errors(sorted(errors, key=lambda e: e.row))
+    await _insert_sites(db, keys, meeting.id, [_row_values(r) for r in rows])
+    record(db, user, "import", "site", None, meeting_id=meeting.id, changes={"created": len(rows)})
+    return len(rows)
+
+
+async def remove_site(db: AsyncSession, actor: Any, meeting_id: int, site_id: int) -> None:
+    user = require_editor(actor)
+    meeting = await _meeting_for_change(db, user, meeting_id)
+    site = await db.get(Site, site_id)
+    if site is None or site.meeting_id != meeting.id:
+        raise NotFound("No such site in this meeting.")
+    record(db, user, "delete", "site", site.id, meeting_id=meeting.id, changes={"name": site.name})
+    await db.delete(site)
+
+
+async def copy_sites(db: AsyncSession, keys: SiteKeys, source_meeting_id: int, target_meeting_id: int) -> int:
+    """Copy a meeting's sites (not their answers) to another; each gets a new link."""
+    sources = await db.scalars(
+        select(Site).where(Site.meeting_id == source_meeting_id).order_by(Site.sort_order, Site.id)
+    )
+    rows = [
+        {
+            "name": s.name, "role": s.role, "address": s.address, "contact_name": s.contact_name,
+            "contact_phone": s.contact_phone, "contact_email": s.contact_email,
+            "expected_delegates": s.expected_delegates, "directory_site_id": s.directory_site_id,
+        }
+        for s in sources
+    ]
+    await _insert_sites(db, keys, target_meeting_id, rows)
+    return len(rows)

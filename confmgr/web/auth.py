@@ -1,0 +1,59 @@
+"""Who is acting: a secretariat user from the session (pages) or a bearer token (API).
+
+The API takes bearer tokens only, so it needs no CSRF protection; pages take the
+session cookie only, and every form carries a CSRF token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from confmgr.accounts.models import User
+from confmgr.accounts.services import user_for_api_token
+from confmgr.web.sessions import rotate_session
+
+SESSION_USER_KEY = "user_id"
+
+
+def bearer_token(request: Request[Any, Any, Any]) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _sep, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+async def provide_actor(request: Request[Any, Any, Any], db_session: AsyncSession) -> User | None:
+    """The acting secretariat user, or None; services decide what None may do."""
+    if "actor" in request.state:
+        return request.state.actor  # type: ignore[no-any-return]
+    user: User | None = None
+    if is_api(request):
+        token = bearer_token(request)
+        if token:
+            user = await user_for_api_token(db_session, token)
+    else:
+        user_id = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
+        if isinstance(user_id, int):
+            user = await db_session.get(User, user_id)
+            if user is not None and not user.is_active:
+                user = None
+    request.state.actor = user
+    return user
+
+
+def log_in(request: Request[Any, Any, Any], user: User) -> None:
+    # A fresh session id on login: an id planted before login never becomes a logged-in one.
+    rotate_session(request)
+    request.set_session({SESSION_USER_KEY: user.id})
+
+
+def log_out(request: Request[Any, Any, Any]) -> None:
+    request.clear_session()

@@ -1,0 +1,98 @@
+"""Rendering pages: the Jinja environment, its filters, and the page/fragment rule.
+
+One template per page; the part htmx swaps is a ``_fragment.html`` the page
+includes. The same URL answers the whole page, or the fragment to an htmx request.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from litestar import Request
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.response import Template
+from markupsafe import Markup
+
+from confmgr.i18n import LOCALES, N_, current_locale, gettext
+from confmgr.text import nfc
+from confmgr.timeutil import input_value, to_vn, vn_date, vn_datetime
+
+STATUS_LABELS = {
+    "draft": N_("Draft"),
+    "invited": N_("Invited"),
+    "in_progress": N_("In progress"),
+    "ended": N_("Ended"),
+    "documents_issued": N_("Documents issued"),
+    "archived": N_("Archived"),
+}
+MODE_LABELS = {"in_person": N_("In person"), "online": N_("Online"), "hybrid": N_("In person and online")}
+ROLE_LABELS = {"admin": N_("Administrator"), "secretary": N_("Secretary"), "viewer": N_("Viewer")}
+SITE_ROLE_LABELS = {"host": N_("Host site"), "remote": N_("Remote site")}
+RESPONSE_LABELS = {"pending": N_("No answer yet"), "attending": N_("Attending"), "declined": N_("Declined")}
+CHECK_LABELS = {"not_done": N_("Not checked"), "ok": N_("Working"), "problem": N_("Problem")}
+
+
+def _t(message: str, **params: Any) -> str:
+    return gettext(message, **params)
+
+
+def _label(mapping: dict[str, str]) -> Any:
+    return lambda value: gettext(mapping.get(value, value or ""))
+
+
+def _time(value: datetime | None) -> str:
+    local = to_vn(value)
+    return "" if local is None else local.strftime("%H:%M")
+
+
+def _short_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_vn(value).date()  # type: ignore[union-attr]
+    return value.strftime("%d/%m/%Y")
+
+
+def configure_jinja(engine: JinjaTemplateEngine) -> None:
+    env = engine.engine
+    env.globals.update(
+        _=_t,
+        LOCALES=LOCALES,
+        locale=current_locale.get,
+        STATUS_LABELS=STATUS_LABELS,
+        MODE_LABELS=MODE_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+        SITE_ROLE_LABELS=SITE_ROLE_LABELS,
+        RESPONSE_LABELS=RESPONSE_LABELS,
+    )
+    env.filters.update(
+        vn_date=vn_date,
+        vn_datetime=vn_datetime,
+        time=_time,
+        short_date=_short_date,
+        input_dt=input_value,
+        status_label=_label(STATUS_LABELS),
+        mode_label=_label(MODE_LABELS),
+        role_label=_label(ROLE_LABELS),
+        site_role_label=_label(SITE_ROLE_LABELS),
+        response_label=_label(RESPONSE_LABELS),
+        check_label=_label(CHECK_LABELS),
+        nfc=lambda v: Markup.escape(nfc(str(v))) if v is not None else "",
+    )
+
+
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def page(template: str, *, status_code: int = 200, **context: Any) -> Template:
+    return Template(template_name=template, context=context, status_code=status_code)
+
+
+def page_or_fragment(
+    request: Request[Any, Any, Any], template: str, fragment: str, *, status_code: int = 200, **context: Any
+) -> Template:
+    """The whole page, or only the fragment when htmx asks for it."""
+    name = fragment if is_htmx(request) and not request.headers.get("hx-boosted") else template
+    return Template(template_name=name, context=context, status_code=status_code)

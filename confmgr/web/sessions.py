@@ -1,0 +1,44 @@
+"""Server-side sessions whose id changes at login.
+
+Litestar keeps the id the browser already had; a session id planted before login
+(session fixation) would then become a logged-in one. :func:`rotate_session` asks
+for a new id, and the old one's data is deleted from the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+
+_ROTATE = "confmgr_rotate_session"
+_NEW_ID = "confmgr_new_session_id"
+
+
+def rotate_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    connection.scope[_ROTATE] = True  # type: ignore[literal-required]
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        scope: Any = connection.scope
+        if scope.get(_ROTATE):
+            if _NEW_ID not in scope:
+                scope[_NEW_ID] = self.generate_session_id()
+            return str(scope[_NEW_ID])
+        return super().get_session_id(connection)
+
+    async def store_in_message(self, scope_session: Any, message: Any, connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+        scope: Any = connection.scope
+        if scope.get(_ROTATE):
+            old = connection.cookies.get(self.config.key)
+            if old and old != "null":
+                await self.delete(old, store=self.config.get_store_from_app(scope["app"]))
+        await super().store_in_message(scope_session, message, connection)
+
+
+@dataclass
+class RotatingSessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend  # type: ignore[assignment]

@@ -1,0 +1,133 @@
+"""Shared fixtures: settings per test, a migrated database, the app and its clients.
+
+SQLite by default: the schema is migrated once into a template file and copied for
+each test. With ``CONFMGR_TEST_BACKEND=postgres`` the tests run against
+``CONFMGR_TEST_DATABASE_URL``: migrated once, every table emptied between tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from confmgr.settings import Settings, load_settings
+from tests.helpers import api_token, login, make_user
+
+BACKEND = os.environ.get("CONFMGR_TEST_BACKEND", "sqlite")
+PG_URL = os.environ.get("CONFMGR_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
+
+def _env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {"CONFMGR_DATA_DIR": str(data_dir), "CONFMGR_SECRET_KEY": "test-secret-key-" + "x" * 40}
+    if BACKEND == "postgres":
+        env["CONFMGR_DATABASE_URL"] = PG_URL
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir whose database is at head; tests copy it (SQLite) or share it (PostgreSQL)."""
+    from confmgr.migrations import upgrade
+
+    base = tmp_path_factory.mktemp("template")
+    settings = load_settings(_env(base))
+    if BACKEND == "postgres":
+        asyncio.run(_pg_reset_schema(settings))
+    upgrade(settings)
+    return base
+
+
+async def _pg_reset_schema(settings: Settings) -> None:
+    from sqlalchemy import text
+
+    from confmgr.db import create_engine
+
+    engine = create_engine(settings.database)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+async def _pg_truncate(settings: Settings) -> None:
+    from sqlalchemy import text
+
+    import confmgr.models  # noqa: F401
+    from confmgr.db import create_engine, metadata
+
+    engine = create_engine(settings.database)
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture
+def env_overrides() -> dict[str, str]:
+    """Tests override settings by redefining this fixture or updating the dict."""
+    return {}
+
+
+@pytest.fixture
+def settings(tmp_path: Path, migrated_template: Path, env_overrides: dict[str, str]) -> Settings:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    if BACKEND == "sqlite":
+        shutil.copy(migrated_template / "confmgr.sqlite3", data_dir / "confmgr.sqlite3")
+    settings = load_settings(_env(data_dir, **env_overrides))
+    if BACKEND == "postgres":
+        asyncio.run(_pg_truncate(settings))
+    return settings
+
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    from confmgr.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app=app, base_url="http://testserver.local") as client:
+        yield client
+
+
+@pytest.fixture
+def db(settings: Settings) -> Any:
+    """Run a coroutine ``fn(session)`` in its own committed transaction: ``db(fn)``."""
+    from confmgr.cli_support import session_scope
+
+    def call(fn: Any) -> Any:
+        async def inner() -> Any:
+            async with session_scope(settings) as session:
+                return await fn(session)
+
+        return asyncio.run(inner())
+
+    return call
+
+
+@pytest.fixture
+def admin(db: Any) -> int:
+    return make_user(db, "admin", "admin")
+
+
+@pytest.fixture
+def admin_client(client: TestClient[Any], admin: int) -> TestClient[Any]:
+    login(client)
+    return client
+
+
+@pytest.fixture
+def admin_api(client: TestClient[Any], admin: int) -> dict[str, str]:
+    return api_token(client)
