@@ -1,0 +1,364 @@
+"""Editable Word versions of the minutes and the conclusions notice.
+
+Same wording and order as the PDF (both come from :mod:`confmgr.documents.content`),
+laid out with python-docx on A4 with the decree's margins and sizes. The font is
+named Times New Roman, as the decree asks: Word documents do not embed fonts and
+every office machine that edits them has it.
+
+The output is reproducible: core properties carry fixed dates and the ZIP entries a
+fixed timestamp, so the same content gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from confmgr.documents.content import (
+    AgencyHeader,
+    BodyParagraph,
+    ConclusionsContent,
+    MinutesContent,
+    clean,
+    conclusions_body,
+    issue_date_line,
+    minutes_body,
+    recipient_lines,
+)
+from confmgr.documents.pdf import DRAFT_MARK, MARGINS_MM, MOTTO, MOTTO_SUBTITLE
+from confmgr.documents.vndate import to_vn_time
+
+__all__ = ["FONT_NAME", "build_conclusions_docx", "build_minutes_docx"]
+
+FONT_NAME = "Times New Roman"
+TEXT_WIDTH_MM = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]
+AGENCY_COLUMN_MM = round(TEXT_WIDTH_MM * 0.42, 1)
+MOTTO_COLUMN_MM = TEXT_WIDTH_MM - AGENCY_COLUMN_MM
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _times_width_mm(text: str, size: float, bold: bool) -> float:
+    """Width of ``text`` in Times New Roman, in millimetres.
+
+    ReportLab carries the metrics of the standard Times fonts, whose advance
+    widths Times New Roman shares. They cover unaccented Latin only; a Vietnamese
+    letter is as wide as its base letter, so diacritics are dropped to measure.
+    """
+    base = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = "".join(ch for ch in base if unicodedata.category(ch) != "Mn")
+    font = "Times-Bold" if bold else "Times-Roman"
+    return stringWidth(ascii_text, font, size) * 25.4 / 72
+
+
+def _set_fonts(rpr: object) -> None:
+    """Name Times New Roman for every script slot, replacing theme fonts."""
+    fonts = rpr.find(qn("w:rFonts"))  # type: ignore[attr-defined]
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)  # type: ignore[attr-defined]
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT_NAME)
+
+
+def _new_document() -> DocumentObject:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin = Mm(MARGINS_MM["top"])
+    section.bottom_margin = Mm(MARGINS_MM["bottom"])
+    section.left_margin = Mm(MARGINS_MM["left"])
+    section.right_margin = Mm(MARGINS_MM["right"])
+    section.header_distance = Mm(8)
+    section.footer_distance = Mm(8)
+
+    # The template's defaults name theme fonts (Calibri/Cambria) that override a
+    # style's font in some Word versions; replace them at the root.
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    _set_fonts(defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")))
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT_NAME
+    normal.font.size = Pt(14)
+    _set_fonts(normal.element.get_or_add_rPr())
+    fmt = normal.paragraph_format
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(6)
+    fmt.line_spacing = 1.2  # between single and 1.5, as the decree allows
+    return doc
+
+
+def _paragraph(
+    container: DocumentObject | _Cell,
+    text: str = "",
+    *,
+    size: float = 14,
+    bold: bool = False,
+    italic: bool = False,
+    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER,
+    space_after: float = 0,
+    first: bool = False,
+) -> Paragraph:
+    # A new table cell already holds one empty paragraph; ``first`` reuses it.
+    para = container.paragraphs[0] if first else container.add_paragraph()
+    para.alignment = align
+    fmt = para.paragraph_format
+    fmt.space_after = Pt(space_after)
+    fmt.line_spacing = 1.0
+    if text:
+        run = para.add_run(text)
+        run.font.size = Pt(size)
+        run.bold = bold
+        run.italic = italic
+    return para
+
+
+def _rule(container: DocumentObject | _Cell, width_mm: float, column_mm: float) -> Paragraph:
+    """A solid rule ``width_mm`` long, centred in ``column_mm``: the bottom border of
+    a 1 pt high empty paragraph indented from both sides."""
+    para = _paragraph(container)
+    fmt = para.paragraph_format
+    indent = max(0.0, (column_mm - width_mm) / 2)
+    fmt.left_indent = Mm(indent)
+    fmt.right_indent = Mm(indent)
+    fmt.line_spacing = Pt(1)
+    # Clear of the descenders of the line above.
+    fmt.space_before = Pt(3)
+    fmt.space_after = Pt(2)
+    ppr = para._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    bottom.set(qn("w:val"), "single")
+    bottom.set(qn("w:sz"), "6")  # eighths of a point: 0.75 pt
+    bottom.set(qn("w:space"), "1")
+    bottom.set(qn("w:color"), "000000")
+    borders.append(bottom)
+    ppr.append(borders)
+    return para
+
+
+def _borderless(table: object) -> None:
+    tbl_pr = table._tbl.tblPr  # type: ignore[attr-defined]
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "nil")
+        borders.append(element)
+    tbl_pr.append(borders)
+
+
+def _table(doc: DocumentObject, widths_mm: Sequence[float], rows: int = 1) -> object:
+    """A borderless table whose rows never break across pages (a signature block
+    split from its name would be void)."""
+    table = doc.add_table(rows=rows, cols=len(widths_mm))
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.autofit = False
+    _borderless(table)
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+    return table
+
+
+def _header(doc: DocumentObject, header: AgencyHeader, number: str, date_line: str) -> None:
+    table = _table(doc, (AGENCY_COLUMN_MM, MOTTO_COLUMN_MM), rows=2)
+    left, right = table.rows[0].cells  # type: ignore[attr-defined]
+    first = True
+    if header.parent_caps:
+        _paragraph(left, clean(header.parent_caps), size=13, first=True)
+        first = False
+    name = clean(header.name_caps)
+    _paragraph(left, name, size=13, bold=True, first=first)
+    name_width = min(_times_width_mm(name, 13, bold=True), AGENCY_COLUMN_MM)
+    _rule(left, name_width / 2, AGENCY_COLUMN_MM)  # 1/3 to 1/2 of the name line
+
+    _paragraph(right, MOTTO, size=12, bold=True, first=True)
+    _paragraph(right, MOTTO_SUBTITLE, size=13, bold=True)
+    _rule(right, _times_width_mm(MOTTO_SUBTITLE, 13, bold=True), MOTTO_COLUMN_MM)
+
+    number_cell, date_cell = table.rows[1].cells  # type: ignore[attr-defined]
+    _paragraph(number_cell, f"Số: {number}", size=13, first=True).paragraph_format.space_before = Pt(6)
+    date_para = _paragraph(date_cell, date_line, size=13, italic=True, first=True)
+    date_para.paragraph_format.space_before = Pt(6)
+
+
+def _title(doc: DocumentObject, doc_type: str, subject: str) -> None:
+    _paragraph(doc, doc_type, bold=True).paragraph_format.space_before = Pt(16)
+    subject = clean(subject)
+    _paragraph(doc, subject, bold=True)
+    line = min(_times_width_mm(subject, 14, bold=True), TEXT_WIDTH_MM)
+    _rule(doc, line * 0.4, TEXT_WIDTH_MM).paragraph_format.space_after = Pt(14)
+
+
+def _body(doc: DocumentObject, blocks: Sequence[BodyParagraph]) -> None:
+    for index, block in enumerate(blocks):
+        para = doc.add_paragraph()
+        para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        para.paragraph_format.first_line_indent = Mm(10)
+        # Headings stay with their text; the closing line stays with the signatures.
+        if block.heading or index == len(blocks) - 1:
+            para.paragraph_format.keep_with_next = True
+        for run in block.runs:
+            r = para.add_run(run.text)
+            r.bold = run.bold or None
+            r.italic = run.italic or None
+
+
+def _recipients(
+    container: DocumentObject | _Cell,
+    recipients: tuple[str, ...],
+    archive_unit: str | None,
+    first: bool,
+) -> None:
+    _paragraph(container, "Nơi nhận:", size=12, bold=True, italic=True,
+               align=WD_ALIGN_PARAGRAPH.LEFT, first=first)
+    for line in recipient_lines(recipients, archive_unit):
+        _paragraph(container, line, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def _signature(cell: _Cell, lines: Sequence[str], full_name: str) -> None:
+    first = True
+    for line in lines:
+        if clean(line):
+            _paragraph(cell, clean(line).upper(), bold=True, first=first)
+            first = False
+    # Room for the handwritten signature and the seal.
+    name = _paragraph(cell, clean(full_name), bold=True, first=first)
+    name.paragraph_format.space_before = Pt(68)
+
+
+def _page_header(doc: DocumentObject, draft: bool) -> None:
+    """Page numbers centred in the top margin from page 2 on; a draft carries the
+    mark at the top right of every page, first page included."""
+    section = doc.sections[0]
+    section.different_first_page_header_footer = True
+    for header in (section.first_page_header, section.header):
+        para = header.paragraphs[0]
+        para.style = doc.styles["Header"]
+        if draft:
+            para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            run = para.add_run(DRAFT_MARK)
+            run.bold = True
+            run.font.size = Pt(13)
+    numbers = section.header.paragraphs[0] if not draft else section.header.add_paragraph()
+    numbers.style = doc.styles["Header"]
+    numbers.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _page_field(numbers)
+
+
+def _page_field(para: Paragraph) -> None:
+    run = para.add_run()
+    run.font.size = Pt(13)
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = " PAGE "
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    shown = OxmlElement("w:t")
+    shown.text = "2"  # what a reader without field update shows; Word recomputes it
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, instr, separate, shown, end):
+        run._r.append(element)
+
+
+def _save(doc: DocumentObject, title: str, author: str, stamp: date, draft: bool, number: str) -> bytes:
+    props = doc.core_properties
+    props.title = title
+    props.author = author
+    props.subject = DRAFT_MARK if draft else f"Số {number}"
+    props.comments = "confmgr"
+    props.last_modified_by = "confmgr"
+    props.revision = 1
+    # Fixed dates derived from the content, not the clock: reproducible bytes.
+    moment = datetime.combine(stamp, time(0, 0), tzinfo=UTC)
+    props.created = moment
+    props.modified = moment
+    raw = io.BytesIO()
+    doc.save(raw)
+    return _normalise_zip(raw.getvalue())
+
+
+def _normalise_zip(data: bytes) -> bytes:
+    """Rewrite the package with a fixed timestamp on every entry, in stored order."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(
+        out, "w", compression=zipfile.ZIP_DEFLATED
+    ) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
+
+
+def build_minutes_docx(content: MinutesContent) -> bytes:
+    """The minutes (biên bản) as a Word document."""
+    doc = _new_document()
+    end = to_vn_time(content.ended_at).date()
+    _page_header(doc, content.draft)
+    date_line = issue_date_line(content.header, content.issued_on, end.year)
+    _header(doc, content.header, content.number_text, date_line)
+    _title(doc, "BIÊN BẢN", content.title)
+    _body(doc, minutes_body(content))
+    table = _table(doc, (TEXT_WIDTH_MM / 2, TEXT_WIDTH_MM / 2))
+    secretary, chair = table.rows[0].cells  # type: ignore[attr-defined]
+    _signature(secretary, ["Thư ký"], content.secretary.full_name)
+    _signature(chair, ["Chủ tọa"], content.chair.full_name)
+    _paragraph(doc).paragraph_format.space_after = Pt(6)
+    _recipients(doc, content.recipients, content.archive_unit, first=False)
+    return _save(
+        doc,
+        f"Biên bản {clean(content.title)}",
+        clean(content.header.name),
+        content.issued_on or end,
+        content.draft,
+        content.number_text,
+    )
+
+
+def build_conclusions_docx(content: ConclusionsContent) -> bytes:
+    """The conclusions notice (thông báo kết luận) as a Word document."""
+    doc = _new_document()
+    start = to_vn_time(content.started_at).date()
+    _page_header(doc, content.draft)
+    date_line = issue_date_line(content.header, content.issued_on, start.year)
+    _header(doc, content.header, content.number_text, date_line)
+    _title(doc, "THÔNG BÁO", content.subject)
+    _body(doc, conclusions_body(content))
+    _paragraph(doc).paragraph_format.space_after = Pt(4)
+    left = AGENCY_COLUMN_MM + 5
+    table = _table(doc, (left, TEXT_WIDTH_MM - left))
+    recipients, signer = table.rows[0].cells  # type: ignore[attr-defined]
+    _recipients(recipients, content.recipients, content.archive_unit, first=True)
+    _signature(signer, content.signer.heading_lines, content.signer.full_name)
+    return _save(
+        doc,
+        f"Thông báo {clean(content.subject)}",
+        clean(content.header.name),
+        content.issued_on or start,
+        content.draft,
+        content.number_text,
+    )
+

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+import pytest
+
+from confmgr.documents.content import (
+    INLINE_SITE_LIMIT,
+    AgencyHeader,
+    ConclusionsContent,
+    MinutesContent,
+    Person,
+    Signer,
+    SiteAttendance,
+    Task,
+    Venue,
+    clean,
+    conclusions_body,
+    header_caps,
+    issue_date_line,
+    minutes_body,
+    recipient_lines,
+)
+
+MakeMinutes = Callable[..., MinutesContent]
+MakeConclusions = Callable[..., ConclusionsContent]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Ủy ban nhân dân tỉnh Bình Định", "UBND TỈNH BÌNH ĐỊNH"),
+        ("Uỷ ban nhân dân huyện Tuy Phước", "UBND HUYỆN TUY PHƯỚC"),
+        ("ủy ban nhân dân thành phố Hà Nội", "UBND THÀNH PHỐ HÀ NỘI"),
+        ("Bộ Nội vụ", "BỘ NỘI VỤ"),
+        ("Văn phòng Ủy ban nhân dân tỉnh", "VĂN PHÒNG ỦY BAN NHÂN DÂN TỈNH"),
+    ],
+)
+def test_header_caps_abbreviates_only_a_leading_people_s_committee(name: str, expected: str) -> None:
+    assert header_caps(name) == expected
+
+
+def test_agency_header_prints_the_issuing_agency_in_full() -> None:
+    header = AgencyHeader(None, "Ủy ban nhân dân tỉnh Bình Định", "UBND", "Bình Định")
+    assert header.parent_caps is None
+    assert header.name_caps == "ỦY BAN NHÂN DÂN TỈNH BÌNH ĐỊNH"
+
+
+def test_person_office_reads_as_a_title() -> None:
+    assert Person("An", "Giám đốc", "Sở Nội vụ").describe() == "An, Giám đốc Sở Nội vụ"
+    assert Person("An", "Giám đốc Sở Nội vụ", "Sở Nội vụ").office == "Giám đốc Sở Nội vụ"
+    assert Person("An", "Chuyên viên").describe() == "An, Chuyên viên"
+
+
+def test_venue_names_few_sites_and_counts_many() -> None:
+    few = Venue("Hội trường", ("Xã A", "Xã B"))
+    assert few.describe() == "Hội trường, kết nối trực tuyến với các điểm cầu: Xã A; Xã B"
+    assert Venue("Hội trường").describe() == "Hội trường"
+    many = Venue("Hội trường", tuple(f"Xã {i}" for i in range(3321)))
+    assert many.describe() == "Hội trường, kết nối trực tuyến với 3.321 điểm cầu"
+    edge = Venue("H", tuple(str(i) for i in range(INLINE_SITE_LIMIT)))
+    assert not edge.lists_sites_by_count and "các điểm cầu" in edge.describe()
+
+
+def test_issued_document_needs_a_number(make_minutes: MakeMinutes) -> None:
+    with pytest.raises(ValueError, match="needs a number"):
+        make_minutes(number=None, draft=False)
+    assert make_minutes(number=None, draft=True).number_text.endswith("/BB-SNV")
+    assert make_minutes(number=7).number_text == "07/BB-SNV"
+
+
+def test_clean_normalises_and_drops_invisible_characters() -> None:
+    assert clean(" Cu\u0309a\u200b\x07 ") == "Của"
+    assert clean("a\r\nb\rc") == "a\nb\nc"
+    assert clean(None) == ""
+
+
+def test_recipients_end_with_semicolons_and_the_archive_line() -> None:
+    assert recipient_lines(("UBND tỉnh;", " Sở Tài chính. ", ""), "VP") == [
+        "- UBND tỉnh;",
+        "- Sở Tài chính;",
+        "- Lưu: VT, VP.",
+    ]
+    assert recipient_lines((), None) == ["- Lưu: VT."]
+
+
+def test_draft_date_line_has_blanks_and_the_year() -> None:
+    header = AgencyHeader(None, "Sở Nội vụ", "SNV", "Bình Định")
+    assert issue_date_line(header, date(2026, 1, 5), 2026) == "Bình Định, ngày 05 tháng 01 năm 2026"
+    blank = issue_date_line(header, None, 2027)
+    assert blank.startswith("Bình Định, ngày\u00a0") and blank.endswith("năm 2027")
+
+
+def test_minutes_body_order_and_closing(make_minutes: MakeMinutes) -> None:
+    texts = [p.text for p in minutes_body(make_minutes())]
+    labels = [
+        "Thời gian bắt đầu:",
+        "Địa điểm:",
+        "Thành phần tham dự:",
+        "Chủ trì (chủ tọa):",
+        "Thư ký (người ghi biên bản):",
+        "Nội dung (theo diễn biến cuộc họp):",
+    ]
+    positions = [next(i for i, t in enumerate(texts) if t.startswith(label)) for label in labels]
+    assert positions == sorted(positions)
+    assert texts[-1] == "Hội nghị kết thúc vào 11 giờ 30 phút, ngày 05 tháng 01 năm 2026./."
+    site_lines = [t for t in texts if t.startswith("- ")]
+    assert all(t.endswith(";") for t in site_lines[:-1]) and site_lines[-1].endswith(".")
+
+
+def test_minutes_time_uses_the_vietnamese_date_after_midnight(make_minutes: MakeMinutes) -> None:
+    late = dataclasses.replace(
+        make_minutes(),
+        started_at=datetime(2026, 1, 5, 17, 30, tzinfo=UTC),
+        ended_at=datetime(2026, 1, 5, 18, 15, tzinfo=UTC),
+    )
+    texts = [p.text for p in minutes_body(late)]
+    assert texts[0] == "Thời gian bắt đầu: 00 giờ 30 phút, ngày 06 tháng 01 năm 2026."
+    assert texts[-1].startswith("Hội nghị kết thúc vào 01 giờ 15 phút, ngày 06 tháng 01")
+
+
+def test_site_without_delegates_shows_its_note(make_minutes: MakeMinutes) -> None:
+    content = dataclasses.replace(
+        make_minutes(), attendance=(SiteAttendance("Xã A", (), "vắng, mất kết nối"),)
+    )
+    assert "- Xã A: vắng, mất kết nối." in [p.text for p in minutes_body(content)]
+
+
+def test_speaker_names_are_bold(make_minutes: MakeMinutes) -> None:
+    body = minutes_body(make_minutes())
+    chair = next(p for p in body if p.text.startswith("Chủ trì"))
+    assert [r.text for r in chair.runs if r.bold] == ["Nguyễn Văn Bình"]
+    headings = [p.text for p in body if p.heading]
+    assert headings[0] == "I. BÁO CÁO TỔNG KẾT CÔNG TÁC NĂM 2025"
+    assert headings[-1] == "IV. KẾT LUẬN CỦA CHỦ TỌA"
+
+
+def test_multiline_summary_becomes_paragraphs(make_minutes: MakeMinutes) -> None:
+    body = [p.text for p in minutes_body(make_minutes(summary="Dòng một.\n\nDòng hai."))]
+    first = next(i for i, t in enumerate(body) if t.endswith(": Dòng một."))
+    assert body[first + 1] == "Dòng hai."
+
+
+def test_conclusions_wording(make_conclusions: MakeConclusions) -> None:
+    content = make_conclusions()
+    texts = [p.text for p in conclusions_body(content)]
+    assert content.subject == "Kết luận của Giám đốc Sở Nội vụ tại Hội nghị tổng kết công tác nội vụ năm 2025"
+    assert texts[1].endswith("Giám đốc Sở Nội vụ kết luận như sau:")
+    assert texts[2].startswith("1. ") and texts[3].startswith("2. ")
+    assert texts[4] == "3. Tổ chức thực hiện:"
+    assert texts[5] == (
+        "a) Giao Phòng Tổ chức, biên chế chủ trì, phối hợp với các cơ quan, đơn vị liên quan "
+        "tham mưu kế hoạch tinh giản biên chế năm 2026, hoàn thành trước ngày 15 tháng 02 năm 2026."
+    )
+    assert texts[6] == (
+        "b) Giao Văn phòng Sở chủ trì, phối hợp với Phòng Công chức, viên chức "
+        "tổng hợp ý kiến của các điểm cầu."
+    )
+    assert texts[-1] == "Sở Nội vụ thông báo để các cơ quan, đơn vị biết, thực hiện./."
+
+
+def test_many_tasks_follow_the_vietnamese_alphabet(make_conclusions: MakeConclusions) -> None:
+    tasks = tuple(Task(f"Đơn vị {i}", "làm việc") for i in range(7))
+    texts = [p.text for p in conclusions_body(dataclasses.replace(make_conclusions(), tasks=tasks))]
+    letters = [t.split(")")[0] for t in texts if t.startswith(tuple("abcdđeg")) and ") Giao" in t]
+    assert letters == ["a", "b", "c", "d", "đ", "e", "g"]
+
+
+def test_signer_heading_lines() -> None:
+    assert Signer("Phó Giám đốc", "An", "KT. Giám đốc").heading_lines == ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")
+    assert Signer("Giám đốc", "An").heading_lines == ("GIÁM ĐỐC",)
+
+
+def test_content_is_frozen(make_minutes: MakeMinutes) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        make_minutes().title = "x"  # type: ignore[misc]

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import io
+import shutil
+import time
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+import pdfplumber
+import pytest
+import reportlab
+from reportlab.lib.fonts import tt2ps
+from reportlab.pdfbase import pdfmetrics
+
+from confmgr.documents.content import MinutesContent
+from confmgr.documents.fonts import (
+    VIETNAMESE_LETTERS,
+    FontConfigurationError,
+    FontFamily,
+    bundled_font_files,
+    load_fonts,
+    missing_vietnamese_glyphs,
+)
+from confmgr.documents.pdf import build_minutes_pdf
+
+# The letters the brief lists, and their capitals.
+REQUIRED = "ằẳẵặẩẫậềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđĐ"
+
+
+def test_letter_list_covers_every_vietnamese_letter() -> None:
+    letters = set(VIETNAMESE_LETTERS)
+    for ch in REQUIRED + REQUIRED.upper():
+        assert ch in letters
+    assert len(letters) == 146  # 12 vowels x (1 + 5 tones) + đ, both cases
+    assert all(unicodedata.is_normalized("NFC", ch) and len(ch) == 1 for ch in letters)
+
+
+def test_bundled_files_are_static_truetype_with_full_vietnamese_coverage() -> None:
+    files = bundled_font_files()
+    assert [p.name for p in files] == [
+        "CrimsonText-Regular.ttf",
+        "CrimsonText-Bold.ttf",
+        "CrimsonText-Italic.ttf",
+        "CrimsonText-BoldItalic.ttf",
+    ]
+    for path in files:
+        data = path.read_bytes()[:4]
+        assert data == b"\x00\x01\x00\x00", f"{path.name} is not TrueType outlines"
+        assert missing_vietnamese_glyphs(path) == ""
+
+
+def test_coverage_check_reports_a_font_without_vietnamese() -> None:
+    vera = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+    missing = missing_vietnamese_glyphs(vera)
+    assert "ư" in missing and "Ợ" in missing
+
+
+def test_load_registers_a_family_once_and_caches(fonts: FontFamily) -> None:
+    assert load_fonts() is fonts
+    started = time.perf_counter()
+    for _ in range(1000):
+        load_fonts()
+    assert time.perf_counter() - started < 0.05
+    for name in (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic):
+        assert pdfmetrics.getFont(name) is not None
+    # <b>/<i> in paragraph markup resolve to the family's files.
+    assert tt2ps(fonts.name, 1, 0) == fonts.bold
+    assert tt2ps(fonts.name, 0, 1) == fonts.italic
+    assert tt2ps(fonts.name, 1, 1) == fonts.bold_italic
+
+
+def _office_folder(tmp_path: Path, names: tuple[str, str, str, str]) -> Path:
+    # Stand-ins for an office's Times New Roman: the bundled files under its names.
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    for source, name in zip(bundled_font_files(), names, strict=True):
+        shutil.copy(source, folder / name)
+    return folder
+
+
+def test_office_times_new_roman_by_windows_names(tmp_path: Path) -> None:
+    folder = _office_folder(tmp_path, ("times.ttf", "timesbd.ttf", "timesi.ttf", "timesbi.ttf"))
+    family = load_fonts(folder)
+    assert family.display_name == "Times New Roman"
+    assert family.name != load_fonts().name
+    assert [p.name for p in family.files] == ["times.ttf", "timesbd.ttf", "timesi.ttf", "timesbi.ttf"]
+    assert load_fonts(folder) is family
+
+
+def test_office_times_new_roman_by_full_names_any_case(tmp_path: Path) -> None:
+    names = (
+        "Times New Roman.TTF",
+        "Times New Roman Bold.ttf",
+        "times new roman italic.ttf",
+        "Times_New_Roman-Bold-Italic.ttf",
+    )
+    family = load_fonts(_office_folder(tmp_path, names))
+    assert [p.name for p in family.files] == list(names)
+
+
+def test_office_font_builds_a_pdf_with_its_files(
+    tmp_path: Path, make_minutes: Callable[..., MinutesContent]
+) -> None:
+    folder = _office_folder(tmp_path, ("TIMES.TTF", "TIMESBD.TTF", "TIMESI.TTF", "TIMESBI.TTF"))
+    family = load_fonts(folder)
+    pdf = build_minutes_pdf(make_minutes(), family)
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        assert "Độc lập - Tự do - Hạnh phúc" in doc.pages[0].extract_text()
+
+
+def test_missing_style_fails_with_a_clear_message(tmp_path: Path) -> None:
+    folder = _office_folder(tmp_path, ("times.ttf", "timesbd.ttf", "timesi.ttf", "unrelated.ttf"))
+    with pytest.raises(FontConfigurationError, match=r"bold italic: timesbi\.ttf"):
+        load_fonts(folder)
+
+
+def test_missing_folder_fails(tmp_path: Path) -> None:
+    with pytest.raises(FontConfigurationError, match="does not exist"):
+        load_fonts(tmp_path / "nowhere")
+
+
+def test_font_without_vietnamese_is_refused(tmp_path: Path) -> None:
+    vera = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+    folder = tmp_path / "latin"
+    folder.mkdir()
+    for name in ("times.ttf", "timesbd.ttf", "timesi.ttf", "timesbi.ttf"):
+        shutil.copy(vera, folder / name)
+    with pytest.raises(FontConfigurationError, match="cannot show"):
+        load_fonts(folder)
