@@ -2,8 +2,15 @@
 
 from confmgr.accounts.models import ApiToken, User
 from confmgr.agency.models import Agency
+from confmgr.agenda.models import AgendaItem, AgendaNoteRevision, Contribution, MeetingDocument, SpeakRequest
 from confmgr.audit.models import AuditEntry
+from confmgr.documents.models import Conclusions, DocumentDownload, IssuedDocument, MinutesDraft
+from confmgr.files.models import StoredFile
 from confmgr.meetings.models import Meeting
-from confmgr.sites.models import Delegate, DirectorySite, Site
+from confmgr.sites.models import AttendanceEvent, Delegate, DirectorySite, OutgoingEmail, Site
 
-__all__ = ["Agency", "ApiToken", "AuditEntry", "Delegate", "DirectorySite", "Meeting", "Site", "User"]
+__all__ = [
+    "Agency", "AgendaItem", "AgendaNoteRevision", "ApiToken", "AttendanceEvent", "AuditEntry", "Conclusions",
+    "Contribution", "Delegate", "DirectorySite", "DocumentDownload", "IssuedDocument", "Meeting", "MeetingDocument",
+    "MinutesDraft", "OutgoingEmail", "Site", "SpeakRequest", "StoredFile", "User",
+]

@@ -53,5 +53,10 @@ class Meeting(Base):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), default=None
     )
+    # The live state every site sees: the item under way and who has the floor.
+    current_agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_item.id", ondelete="SET NULL", use_alter=True), default=None
+    )
+    current_speaker: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Bumped on every change of the meeting row; lets pages detect stale edits.
     revision: Mapped[int] = mapped_column(Integer, default=1)

@@ -100,3 +100,28 @@ class Delegate(Base):
     arrived_late: Mapped[bool] = mapped_column(Boolean, default=False)
 
     site: Mapped[Site] = relationship(back_populates="delegates")
+
+
+class AttendanceEvent(Base):
+    """A site's answer as it was given; the board draws answers over time from these."""
+
+    __tablename__ = "attendance_event"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"), index=True)
+    response: Mapped[str] = mapped_column(String(16))
+    delegates: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OutgoingEmail(Base):
+    """An invitation or reminder mailed to a site contact, and whether it went out."""
+
+    __tablename__ = "outgoing_email"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"), default=None)
+    kind: Mapped[str] = mapped_column(String(16))  # invitation, reminder
+    recipient: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed
+    error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
