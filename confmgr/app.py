@@ -77,9 +77,10 @@ def _route_handlers() -> list[Any]:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     engine = create_engine(settings.database)
+    session_maker = create_session_maker(engine)
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
-        session_maker=create_session_maker(engine),
+        session_maker=session_maker,
         session_config=AsyncSessionConfig(expire_on_commit=False),
         session_dependency_key="db_session",
     )
@@ -124,6 +125,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.settings = settings
     app.state.site_keys = SiteKeys(settings.server.secret_key)
     app.state.engine = engine
+    # For work outside a request's transaction: SSE streams must not hold a
+    # connection (or SQLite's write lock) for as long as a browser stays connected.
+    app.state.session_maker = session_maker
     return app
 
 

@@ -16,6 +16,8 @@ from typing import Any
 from advanced_alchemy.extensions.litestar._utils import delete_aa_scope_state, get_aa_scope_state
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confmgr.live.events import discard, publish_pending
+
 AFTER_COMMIT_KEY = "confmgr_after_commit"
 FAILED_KEY = "confmgr_commit_failed"
 log = logging.getLogger("confmgr")
@@ -67,6 +69,7 @@ async def _commit_before_send(message: Any, scope: Any, key: str) -> None:
                 log.exception("commit failed on %s %s", scope.get("method"), scope.get("path"))
                 await session.rollback()
                 session.info.pop(AFTER_COMMIT_KEY, None)
+                discard(session)
                 api = str(scope.get("path", "")).startswith("/api/")
                 body = _FAILED_JSON if api else _FAILED_HTML
                 scope[FAILED_KEY] = body
@@ -76,10 +79,12 @@ async def _commit_before_send(message: Any, scope: Any, key: str) -> None:
                     (b"content-length", str(len(body)).encode()),
                 ]
             else:
+                publish_pending(scope["app"], session)
                 await run_after_commit(session)
         else:
             await session.rollback()
             session.info.pop(AFTER_COMMIT_KEY, None)
+            discard(session)
     elif message["type"] == "http.response.body" and FAILED_KEY in scope:
         message["body"] = scope.pop(FAILED_KEY)
         message["more_body"] = False

@@ -1,0 +1,61 @@
+"""Live updates: what changed is announced after the change is committed.
+
+Services and controllers call :func:`emit`; the events wait on the database session
+and go out through Litestar Channels (in memory, or Redis when configured) only once
+the transaction committed, so a site never sees a change that was rolled back.
+
+Channels:
+- ``meeting:<id>:board``  the secretariat's attendance board and console
+- ``meeting:<id>:live``   every site of the meeting (current item, speaker, queue)
+- ``site:<id>``           one site's own portal
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from litestar import Litestar
+from litestar.channels import ChannelsPlugin
+from sqlalchemy.ext.asyncio import AsyncSession
+
+PENDING_KEY = "confmgr_live_events"
+
+
+def board_channel(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}:board"
+
+
+def live_channel(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}:live"
+
+
+def site_channel(site_id: int) -> str:
+    return f"site:{site_id}"
+
+
+def emit(db: AsyncSession, channel: str, event: str, data: str = "") -> None:
+    """Queue an SSE event (name and data, e.g. an HTML fragment) until commit."""
+    db.info.setdefault(PENDING_KEY, []).append((channel, event, data))
+
+
+def discard(db: AsyncSession) -> None:
+    db.info.pop(PENDING_KEY, None)
+
+
+def encode(event: str, data: str) -> bytes:
+    return json.dumps({"event": event, "data": data}, ensure_ascii=False).encode()
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    message: dict[str, Any] = json.loads(raw)
+    return str(message["event"]), str(message.get("data", ""))
+
+
+def publish_pending(app: Litestar, db: AsyncSession) -> None:
+    pending = db.info.pop(PENDING_KEY, [])
+    if not pending:
+        return
+    channels = app.plugins.get(ChannelsPlugin)
+    for channel, event, data in pending:
+        channels.publish(encode(event, data), channel)
