@@ -66,12 +66,20 @@ def _channels(settings: Settings) -> ChannelsPlugin:
 def _route_handlers() -> list[Any]:
     from confmgr.accounts.controllers import ROUTES as accounts
     from confmgr.agency.controllers import ROUTES as agency
+    from confmgr.agenda.controllers import ROUTES as agenda
+    from confmgr.attendance.controllers import ROUTES as attendance
     from confmgr.audit.controllers import ROUTES as audit
+    from confmgr.documents.controllers import ROUTES as documents
+    from confmgr.invitations.controllers import ROUTES as invitations
     from confmgr.meetings.controllers import ROUTES as meetings
+    from confmgr.portal.controllers import ROUTES as portal
     from confmgr.sites.controllers import ROUTES as sites
     from confmgr.web.controllers import ROUTES as web
 
-    return [*web, *accounts, *agency, *meetings, *sites, *audit]
+    return [
+        *web, *accounts, *agency, *meetings, *sites, *audit,
+        *portal, *attendance, *invitations, *agenda, *documents,
+    ]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
