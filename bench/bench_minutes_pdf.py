@@ -27,7 +27,7 @@ from pathlib import Path
 # Runnable from a checkout without installing the package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from confmgr.documents.content import (  # noqa: E402
+from confmgr.documents.content import (
     AgencyHeader,
     AgendaEntry,
     Contribution,
@@ -37,8 +37,8 @@ from confmgr.documents.content import (  # noqa: E402
     Venue,
     minutes_body,
 )
-from confmgr.documents.fonts import FontFamily, load_fonts  # noqa: E402
-from confmgr.documents.pdf import build_minutes_pdf  # noqa: E402
+from confmgr.documents.fonts import FontFamily, load_fonts
+from confmgr.documents.pdf import build_minutes_pdf
 
 _KINDS = ("xã", "phường", "đặc khu")
 _PROVINCES = ("Bình Định", "Gia Lai", "Quảng Ngãi", "Đắk Lắk", "Khánh Hòa", "Lâm Đồng")
@@ -47,8 +47,7 @@ _PROVINCES = ("Bình Định", "Gia Lai", "Quảng Ngãi", "Đắk Lắk", "Khá
 def national_minutes(site_count: int = 3321, contributions: int = 60) -> MinutesContent:
     """Minutes with ``site_count`` sites of three delegates and ``contributions`` papers."""
     sites = tuple(
-        f"UBND {_KINDS[i % 3]} Hòa Bình {i + 1}, tỉnh {_PROVINCES[i % len(_PROVINCES)]}"
-        for i in range(site_count)
+        f"UBND {_KINDS[i % 3]} Hòa Bình {i + 1}, tỉnh {_PROVINCES[i % len(_PROVINCES)]}" for i in range(site_count)
     )
     attendance = tuple(
         SiteAttendance(
@@ -107,14 +106,18 @@ def minutes_html(content: MinutesContent, fonts: FontFamily) -> str:
     """The same paragraphs as HTML for WeasyPrint, set in the same font files."""
     faces = []
     for path, weight, style in zip(
-        fonts.files, ("normal", "bold", "normal", "bold"), ("normal", "normal", "italic", "italic"),
+        fonts.files,
+        ("normal", "bold", "normal", "bold"),
+        ("normal", "normal", "italic", "italic"),
         strict=True,
     ):
         faces.append(
             f"@font-face {{ font-family: Doc; src: url('{path.as_uri()}'); "
             f"font-weight: {weight}; font-style: {style}; }}"
         )
-    css = "\n".join(faces) + """
+    css = (
+        "\n".join(faces)
+        + """
 @page { size: A4; margin: 20mm 15mm 20mm 30mm;
         @top-center { content: counter(page); font: 13pt Doc; } }
 @page :first { @top-center { content: none; } }
@@ -122,6 +125,7 @@ body { font: 14pt/17pt Doc; text-align: justify; }
 p { margin: 0 0 6pt 0; text-indent: 10mm; }
 h1 { font-size: 14pt; text-align: center; margin: 16pt 0 14pt 0; }
 """
+    )
     parts = [f"<h1>BIÊN BẢN<br>{html.escape(content.title)}</h1>"]
     for block in minutes_body(content):
         runs = []
@@ -129,7 +133,8 @@ h1 { font-size: 14pt; text-align: center; margin: 16pt 0 14pt 0; }
             text = html.escape(run.text)
             runs.append(f"<b>{text}</b>" if run.bold else text)
         parts.append(f"<p>{''.join(runs)}</p>")
-    return f"<!doctype html><html><head><meta charset='utf-8'><style>{css}</style></head><body>{''.join(parts)}</body></html>"
+    head = f"<meta charset='utf-8'><style>{css}</style>"
+    return f"<!doctype html><html><head>{head}</head><body>{''.join(parts)}</body></html>"
 
 
 def _time(fn: Callable[[], bytes], runs: int) -> tuple[list[float], bytes]:
@@ -167,7 +172,7 @@ def run(site_count: int, contributions: int, runs: int) -> dict[str, object]:
     }
     try:
         import weasyprint
-    except Exception as exc:  # noqa: BLE001 - any import failure means "not measured"
+    except Exception as exc:  # any import failure (missing pango too) means "not measured"
         result["weasyprint"] = f"not measured: {type(exc).__name__}: {exc}"
         result["weasyprint_best_s"] = None
         result["weasyprint_median_s"] = None
@@ -199,16 +204,12 @@ def markdown(result: dict[str, object]) -> str:
         "",
         "| renderer | best | median |",
         "| --- | --- | --- |",
-        f"| ReportLab (`build_minutes_pdf`) | {seconds('reportlab_best_s')} | "
-        f"{seconds('reportlab_median_s')} |",
-        f"| WeasyPrint (same text as HTML) | {seconds('weasyprint_best_s')} | "
-        f"{seconds('weasyprint_median_s')} |",
+        f"| ReportLab (`build_minutes_pdf`) | {seconds('reportlab_best_s')} | {seconds('reportlab_median_s')} |",
+        f"| WeasyPrint (same text as HTML) | {seconds('weasyprint_best_s')} | {seconds('weasyprint_median_s')} |",
         "",
     ]
     ratio = result.get("ratio_weasyprint_to_reportlab")
-    lines.append(
-        f"WeasyPrint takes {ratio}× as long." if ratio else f"WeasyPrint: {result['weasyprint']}."
-    )
+    lines.append(f"WeasyPrint takes {ratio}× as long." if ratio else f"WeasyPrint: {result['weasyprint']}.")
     return "\n".join(lines)
 
 

@@ -24,18 +24,18 @@ from confmgr.documents.vndate import (
 )
 
 __all__ = [
+    "INLINE_SITE_LIMIT",
     "AgencyHeader",
     "AgendaEntry",
     "ConclusionsContent",
     "Contribution",
     "MinutesContent",
     "Person",
-    "SiteAttendance",
     "Signer",
+    "SiteAttendance",
     "Task",
     "Venue",
     "header_caps",
-    "INLINE_SITE_LIMIT",
 ]
 
 # Above this many remote sites a venue line gives their count instead of their
@@ -271,7 +271,6 @@ class ConclusionsContent:
         return f"Kết luận của {self.chair_title} tại {self.meeting_title}"
 
 
-
 # --- Wording -------------------------------------------------------------------
 # The sentences both builders print, composed once so the PDF and the DOCX of a
 # document cannot drift apart. Renderers only lay these paragraphs out.
@@ -326,17 +325,25 @@ class BodyParagraph:
 
 def _p(*parts: str | Run, heading: bool = False) -> BodyParagraph:
     # Runs keep their outer spaces: "Chủ trì (chủ tọa): " joins the name that follows.
-    runs = tuple(
-        Run(_normalise(p)) if isinstance(p, str) else Run(_normalise(p.text), p.bold, p.italic)
-        for p in parts
-    )
+    runs = tuple(Run(_normalise(p)) if isinstance(p, str) else Run(_normalise(p.text), p.bold, p.italic) for p in parts)
     return BodyParagraph(tuple(r for r in runs if r.text), heading)
 
 
 def _roman(n: int) -> str:
     numerals = (
-        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
     )
     out = []
     for value, symbol in numerals:
@@ -356,10 +363,7 @@ def _person_runs(person: Person) -> list[str | Run]:
 def _site_line(site: SiteAttendance, last: bool) -> BodyParagraph:
     delegates = "; ".join(clean(d.describe()) for d in site.delegates)
     note = clean(site.note)
-    if delegates and note:
-        detail = f"{delegates} ({note})"
-    else:
-        detail = delegates or note or "không có đại biểu"
+    detail = f"{delegates} ({note})" if delegates and note else delegates or note or "không có đại biểu"
     return _p(f"- {clean(site.site_name)}: {_sentence(detail)}{'.' if last else ';'}")
 
 
@@ -400,8 +404,7 @@ def minutes_body(c: MinutesContent) -> list[BodyParagraph]:
     section = 0
     for entry in c.agenda:
         section += 1
-        out.append(_p(Run(f"{_roman(section)}. {clean(entry.title).upper()}", bold=True),
-                      heading=True))
+        out.append(_p(Run(f"{_roman(section)}. {clean(entry.title).upper()}", bold=True), heading=True))
         if entry.presenter is not None:
             out.append(_p("Trình bày: ", *_person_runs(entry.presenter), "."))
         if entry.contributions:
@@ -415,9 +418,7 @@ def minutes_body(c: MinutesContent) -> list[BodyParagraph]:
         out.append(_p(Run(f"{_roman(section)}. KẾT LUẬN CỦA CHỦ TỌA", bold=True), heading=True))
         for n, text in enumerate(c.conclusions, start=1):
             out.extend(_multiline([f"{n}. "], text))
-    out.append(
-        _p(f"Hội nghị kết thúc vào {format_vn_time(end)}, {format_vn_date(end.date())}./.")
-    )
+    out.append(_p(f"Hội nghị kết thúc vào {format_vn_time(end)}, {format_vn_date(end.date())}./."))
     return out
 
 
@@ -434,8 +435,32 @@ def _task(letter: str, task: Task) -> BodyParagraph:
 
 # Sub-items are lettered in the order of the Vietnamese alphabet, which has no
 # f, j, w or z and puts đ after d and ư after u, as legal drafting does.
-_LETTERS = ("a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m", "n", "o", "p",
-            "q", "r", "s", "t", "u", "ư", "v", "x", "y")
+_LETTERS = (
+    "a",
+    "b",
+    "c",
+    "d",
+    "đ",
+    "e",
+    "g",
+    "h",
+    "i",
+    "k",
+    "l",
+    "m",
+    "n",
+    "o",
+    "p",
+    "q",
+    "r",
+    "s",
+    "t",
+    "u",
+    "ư",
+    "v",
+    "x",
+    "y",
+)
 
 
 def _letter(i: int) -> str:
@@ -460,10 +485,7 @@ def conclusions_body(c: ConclusionsContent) -> list[BodyParagraph]:
         opening += f" Tham dự hội nghị có {_sentence(attendees)}."
     out = [
         _p(opening),
-        _p(
-            "Sau khi nghe báo cáo và ý kiến phát biểu của các đại biểu, "
-            f"{clean(c.chair_title)} kết luận như sau:"
-        ),
+        _p(f"Sau khi nghe báo cáo và ý kiến phát biểu của các đại biểu, {clean(c.chair_title)} kết luận như sau:"),
     ]
     n = 0
     for n, text in enumerate(c.conclusions, start=1):
@@ -471,9 +493,7 @@ def conclusions_body(c: ConclusionsContent) -> list[BodyParagraph]:
     if c.tasks:
         out.append(_p(f"{n + 1}. Tổ chức thực hiện:"))
         out.extend(_task(_letter(i), t) for i, t in enumerate(c.tasks))
-    out.append(
-        _p(f"{clean(c.header.name)} thông báo để các cơ quan, đơn vị biết, thực hiện./.")
-    )
+    out.append(_p(f"{clean(c.header.name)} thông báo để các cơ quan, đơn vị biết, thực hiện./."))
     return out
 
 

@@ -228,8 +228,7 @@ def _recipients(
     archive_unit: str | None,
     first: bool,
 ) -> None:
-    _paragraph(container, "Nơi nhận:", size=12, bold=True, italic=True,
-               align=WD_ALIGN_PARAGRAPH.LEFT, first=first)
+    _paragraph(container, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT, first=first)
     for line in recipient_lines(recipients, archive_unit):
         _paragraph(container, line, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
 
@@ -302,9 +301,7 @@ def _save(doc: DocumentObject, title: str, author: str, stamp: date, draft: bool
 def _normalise_zip(data: bytes) -> bytes:
     """Rewrite the package with a fixed timestamp on every entry, in stored order."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(
-        out, "w", compression=zipfile.ZIP_DEFLATED
-    ) as dst:
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
@@ -361,4 +358,3 @@ def build_conclusions_docx(content: ConclusionsContent) -> bytes:
         content.draft,
         content.number_text,
     )
-

@@ -26,9 +26,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 
 __all__ = [
+    "VIETNAMESE_LETTERS",
     "FontConfigurationError",
     "FontFamily",
-    "VIETNAMESE_LETTERS",
     "bundled_font_files",
     "load_fonts",
     "missing_vietnamese_glyphs",
@@ -85,9 +85,7 @@ def bundled_font_files() -> tuple[Path, Path, Path, Path]:
     try:
         import fontpkg
     except ImportError as exc:  # pragma: no cover - the dependency is declared
-        raise FontConfigurationError(
-            "the default font needs the 'fontpkg-crimson-text' package installed"
-        ) from exc
+        raise FontConfigurationError("the default font needs the 'fontpkg-crimson-text' package installed") from exc
     try:
         return (
             fontpkg.path("Crimson Text", 400, "normal"),
@@ -96,9 +94,7 @@ def bundled_font_files() -> tuple[Path, Path, Path, Path]:
             fontpkg.path("Crimson Text", 700, "italic"),
         )
     except fontpkg.FontpkgError as exc:
-        raise FontConfigurationError(
-            "the default font needs the 'fontpkg-crimson-text' package installed"
-        ) from exc
+        raise FontConfigurationError("the default font needs the 'fontpkg-crimson-text' package installed") from exc
 
 
 # File names an office's Times New Roman comes under: Windows ships times.ttf and
@@ -123,11 +119,7 @@ def _squash(stem: str) -> str:
 def _times_files(font_dir: Path) -> tuple[Path, Path, Path, Path]:
     if not font_dir.is_dir():
         raise FontConfigurationError(f"font folder {font_dir} does not exist")
-    by_key = {
-        _squash(p.stem): p
-        for p in sorted(font_dir.iterdir())
-        if p.is_file() and p.suffix.lower() == ".ttf"
-    }
+    by_key = {_squash(p.stem): p for p in sorted(font_dir.iterdir()) if p.is_file() and p.suffix.lower() == ".ttf"}
     found: dict[str, Path] = {}
     for style, names in _TIMES_NAMES.items():
         for name in names:
@@ -136,9 +128,7 @@ def _times_files(font_dir: Path) -> tuple[Path, Path, Path, Path]:
                 break
     missing = [s for s in STYLES if s not in found]
     if missing:
-        expected = "; ".join(
-            f"{style.replace('_', ' ')}: {_TIMES_NAMES[style][0]}.ttf" for style in missing
-        )
+        expected = "; ".join(f"{style.replace('_', ' ')}: {_TIMES_NAMES[style][0]}.ttf" for style in missing)
         raise FontConfigurationError(
             f"font folder {font_dir} lacks Times New Roman styles ({expected}); "
             "all four of times.ttf, timesbd.ttf, timesi.ttf and timesbi.ttf are needed"

@@ -8,6 +8,7 @@ random document id), so an issued document can be rebuilt and compared.
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
@@ -73,10 +74,8 @@ BODY_LEADING = 17
 RULE_THICKNESS = 0.6
 SIGNATURE_SPACE = 24 * mm
 
-Markup = str
 
-
-def _m(text: str | None) -> Markup:
+def _m(text: str | None) -> str:
     """User text made safe for ReportLab paragraph markup: NFC, no control
     characters, and ``<``, ``>``, ``&`` escaped so a summary can never add tags."""
     return escape(clean(text))
@@ -119,26 +118,14 @@ class _Styles:
             firstLineIndent=10 * mm,
             spaceAfter=6,
         )
-        self.heading = style(
-            "heading",
-            parent=self.body,
-            fontName=f.name,
-            fontSize=BODY_SIZE,
-            leading=BODY_LEADING,
-            alignment=TA_JUSTIFY,
-            firstLineIndent=10 * mm,
-            spaceBefore=3,
-            spaceAfter=6,
-            keepWithNext=1,
-        )
+        # A heading is never the last line of a page.
+        self.heading = ParagraphStyle("heading", self.body, spaceBefore=3, keepWithNext=1)
         self.signer = style("signer", fontName=f.bold, fontSize=14, leading=17)
         self.signer_name = style("signerName", fontName=f.bold, fontSize=14, leading=17)
         self.recipients_label = style(
             "recipientsLabel", fontName=f.bold_italic, fontSize=12, leading=14, alignment=TA_LEFT
         )
-        self.recipient = style(
-            "recipient", fontName=f.regular, fontSize=11, leading=13, alignment=TA_LEFT
-        )
+        self.recipient = style("recipient", fontName=f.regular, fontSize=11, leading=13, alignment=TA_LEFT)
 
 
 _style_cache: dict[str, _Styles] = {}
@@ -210,14 +197,10 @@ _NO_PADDING = [
 def _table_style(s: _Styles, *extra: tuple[object, ...]) -> TableStyle:
     # Tables set their cell font even when cells hold paragraphs; left at the
     # default it would put an unembedded Helvetica into the page resources.
-    return TableStyle(
-        [*_NO_PADDING, ("FONTNAME", (0, 0), (-1, -1), s.fonts.regular), *extra]
-    )
+    return TableStyle([*_NO_PADDING, ("FONTNAME", (0, 0), (-1, -1), s.fonts.regular), *extra])
 
 
-def _header(
-    s: _Styles, header: AgencyHeader, number_text: str, date_line: str
-) -> list[Flowable]:
+def _header(s: _Styles, header: AgencyHeader, number_text: str, date_line: str) -> list[Flowable]:
     agency: list[Flowable] = []
     if header.parent_caps:
         agency.append(Paragraph(_m(header.parent_caps), s.parent))
@@ -235,7 +218,8 @@ def _header(
         [
             [agency, motto],
             [
-                Paragraph(f"Số: {escape(number_text)}", s.number),
+                # Not _m: stripping would eat the blank of an unissued number.
+                Paragraph(f"Số: {escape(unicodedata.normalize('NFC', number_text))}", s.number),
                 Paragraph(_m(date_line), s.place_date),
             ],
         ],
@@ -268,8 +252,7 @@ def _balanced_subject(s: _Styles, subject: str) -> Paragraph:
         else:
             high = middle
     indent = (TEXT_WIDTH - high) / 2
-    return Paragraph(text, ParagraphStyle("subjectBalanced", s.subject, leftIndent=indent,
-                                          rightIndent=indent))
+    return Paragraph(text, ParagraphStyle("subjectBalanced", s.subject, leftIndent=indent, rightIndent=indent))
 
 
 def _title(s: _Styles, doc_type: str, subject: str) -> list[Flowable]:
@@ -309,14 +292,11 @@ def _signature(s: _Styles, lines: Sequence[str], full_name: str) -> list[Flowabl
     return out
 
 
-
 class _DocTemplate(BaseDocTemplate):
     """A4 with the decree's margins, the page number centred in the top margin from
     page 2 on, and the draft mark on every page of a draft."""
 
-    def __init__(
-        self, buffer: io.BytesIO, fonts: FontFamily, draft: bool, **info: str
-    ) -> None:
+    def __init__(self, buffer: io.BytesIO, fonts: FontFamily, draft: bool, **info: str) -> None:
         super().__init__(
             buffer,
             pagesize=A4,
@@ -370,9 +350,7 @@ class _DocTemplate(BaseDocTemplate):
             canvas.restoreState()
 
 
-def _build(
-    story: list[Flowable], fonts: FontFamily, draft: bool, title: str, author: str, subject: str
-) -> bytes:
+def _build(story: list[Flowable], fonts: FontFamily, draft: bool, title: str, author: str, subject: str) -> bytes:
     buffer = io.BytesIO()
     doc = _DocTemplate(buffer, fonts, draft, title=title, author=author, subject=subject)
     doc.build(story)
@@ -435,6 +413,9 @@ def build_conclusions_pdf(content: ConclusionsContent, fonts: FontFamily) -> byt
         ],
         colWidths=[left, TEXT_WIDTH - left],
         style=_table_style(s),
+        # A long recipient list may run onto the next page instead of failing the
+        # whole build because the row is taller than a page.
+        splitInRow=1,
     )
     story.append(KeepTogether([closing, Spacer(1, 8), footer]))
     return _build(
@@ -449,4 +430,3 @@ def build_conclusions_pdf(content: ConclusionsContent, fonts: FontFamily) -> byt
 
 def _subject(draft: bool, number_text: str) -> str:
     return DRAFT_MARK if draft else f"Số {number_text}"
-

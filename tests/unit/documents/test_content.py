@@ -122,9 +122,7 @@ def test_minutes_time_uses_the_vietnamese_date_after_midnight(make_minutes: Make
 
 
 def test_site_without_delegates_shows_its_note(make_minutes: MakeMinutes) -> None:
-    content = dataclasses.replace(
-        make_minutes(), attendance=(SiteAttendance("Xã A", (), "vắng, mất kết nối"),)
-    )
+    content = dataclasses.replace(make_minutes(), attendance=(SiteAttendance("Xã A", (), "vắng, mất kết nối"),))
     assert "- Xã A: vắng, mất kết nối." in [p.text for p in minutes_body(content)]
 
 
@@ -155,8 +153,7 @@ def test_conclusions_wording(make_conclusions: MakeConclusions) -> None:
         "tham mưu kế hoạch tinh giản biên chế năm 2026, hoàn thành trước ngày 15 tháng 02 năm 2026."
     )
     assert texts[6] == (
-        "b) Giao Văn phòng Sở chủ trì, phối hợp với Phòng Công chức, viên chức "
-        "tổng hợp ý kiến của các điểm cầu."
+        "b) Giao Văn phòng Sở chủ trì, phối hợp với Phòng Công chức, viên chức tổng hợp ý kiến của các điểm cầu."
     )
     assert texts[-1] == "Sở Nội vụ thông báo để các cơ quan, đơn vị biết, thực hiện./."
 

@@ -94,9 +94,7 @@ def test_header_table_is_two_borderless_columns(minutes_doc: Document) -> None:
         assert len(ruled) == 1
 
 
-def test_body_has_the_same_paragraphs_in_the_same_order(
-    minutes: MinutesContent, minutes_doc: Document
-) -> None:
+def test_body_has_the_same_paragraphs_in_the_same_order(minutes: MinutesContent, minutes_doc: Document) -> None:
     texts = [p.text for p in minutes_doc.paragraphs if p.text]
     assert texts[:2] == ["BIÊN BẢN", minutes.title]
     body = [block.text for block in minutes_body(minutes)]

@@ -99,9 +99,7 @@ def test_office_times_new_roman_by_full_names_any_case(tmp_path: Path) -> None:
     assert [p.name for p in family.files] == list(names)
 
 
-def test_office_font_builds_a_pdf_with_its_files(
-    tmp_path: Path, make_minutes: Callable[..., MinutesContent]
-) -> None:
+def test_office_font_builds_a_pdf_with_its_files(tmp_path: Path, make_minutes: Callable[..., MinutesContent]) -> None:
     folder = _office_folder(tmp_path, ("TIMES.TTF", "TIMESBD.TTF", "TIMESI.TTF", "TIMESBI.TTF"))
     family = load_fonts(folder)
     pdf = build_minutes_pdf(make_minutes(), family)
