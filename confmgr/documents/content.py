@@ -27,15 +27,22 @@ __all__ = [
     "INLINE_SITE_LIMIT",
     "AgencyHeader",
     "AgendaEntry",
+    "BodyParagraph",
     "ConclusionsContent",
     "Contribution",
     "MinutesContent",
     "Person",
+    "Run",
     "Signer",
     "SiteAttendance",
     "Task",
     "Venue",
+    "clean",
+    "conclusions_body",
     "header_caps",
+    "issue_date_line",
+    "minutes_body",
+    "recipient_lines",
 ]
 
 # Above this many remote sites a venue line gives their count instead of their

@@ -177,3 +177,22 @@ def test_metadata_and_reproducible_bytes(minutes: MinutesContent, make_minutes: 
     assert props.title == f"Biên bản {minutes.title}"
     assert props.author == "Sở Nội vụ"
     assert props.subject == "Số 01/BB-SNV"
+
+
+def _rule_width_mm(cell_width_mm: float, para: docx.text.paragraph.Paragraph) -> float:
+    fmt = para.paragraph_format
+    return cell_width_mm - mm(fmt.left_indent) - mm(fmt.right_indent)
+
+
+def test_header_rules_follow_the_decree_lengths(minutes_doc: Document) -> None:
+    table = minutes_doc.tables[0]
+    left, right = table.rows[0].cells
+    widths = [mm(c.width) for c in table.rows[0].cells]
+
+    def ruled(cell: docx.table._Cell) -> docx.text.paragraph.Paragraph:
+        return next(p for p in cell.paragraphs if p._p.pPr is not None and p._p.pPr.find(qn("w:pBdr")) is not None)
+
+    # "Độc lập - Tự do - Hạnh phúc" in 13 pt bold Times New Roman is about 56 mm wide.
+    assert 54 < _rule_width_mm(widths[1], ruled(right)) < 58
+    # "SỞ NỘI VỤ" is about 24 mm: its rule is a third to a half of that.
+    assert 24 / 3 <= _rule_width_mm(widths[0], ruled(left)) <= 24 / 2 + 0.5
