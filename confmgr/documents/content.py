@@ -383,8 +383,10 @@ def _multiline(first: list[str | Run], text: str) -> list[BodyParagraph]:
 
 def _contribution(number: int, c: Contribution) -> list[BodyParagraph]:
     lead: list[str | Run] = [f"{number}. ", *_person_runs(c.speaker)]
-    if c.site_name and clean(c.site_name):
-        lead.append(f" ({clean(c.site_name)})")
+    site = clean(c.site_name)
+    # The site in brackets only when the speaker's title does not already name it.
+    if site and site.casefold() not in clean(c.speaker.office).casefold():
+        lead.append(f" ({site})")
     if c.title and clean(c.title):
         lead.append(f", tham luận “{clean(c.title)}”")
     lead.append(": ")

@@ -10,6 +10,7 @@ from confmgr.documents.content import (
     INLINE_SITE_LIMIT,
     AgencyHeader,
     ConclusionsContent,
+    Contribution,
     MinutesContent,
     Person,
     Signer,
@@ -173,3 +174,15 @@ def test_signer_heading_lines() -> None:
 def test_content_is_frozen(make_minutes: MakeMinutes) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         make_minutes().title = "x"  # type: ignore[misc]
+
+
+def test_contribution_names_the_site_unless_the_title_already_does(make_minutes: MakeMinutes) -> None:
+    speakers = (
+        Contribution(Person("A", "Chủ tịch", "UBND xã Cát Tiến"), "Ý kiến.", site_name="UBND xã Cát Tiến"),
+        Contribution(Person("B", "Chuyên gia"), "Ý kiến.", site_name="UBND xã Cát Tiến"),
+    )
+    content = make_minutes()
+    agenda = (dataclasses.replace(content.agenda[1], contributions=speakers),)
+    texts = [p.text for p in minutes_body(dataclasses.replace(content, agenda=agenda))]
+    assert "1. A, Chủ tịch UBND xã Cát Tiến: Ý kiến." in texts
+    assert "2. B, Chuyên gia (UBND xã Cát Tiến): Ý kiến." in texts
