@@ -23,12 +23,16 @@ from tests.helpers import api_token, login, make_user
 
 BACKEND = os.environ.get("CONFMGR_TEST_BACKEND", "sqlite")
 PG_URL = os.environ.get("CONFMGR_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+# Production mode is PostgreSQL and Redis together: the PostgreSQL run uses Redis too.
+REDIS_URL = os.environ.get("CONFMGR_TEST_REDIS_URL", "") if BACKEND == "postgres" else ""
 
 
 def _env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {"CONFMGR_DATA_DIR": str(data_dir), "CONFMGR_SECRET_KEY": "test-secret-key-" + "x" * 40}
     if BACKEND == "postgres":
         env["CONFMGR_DATABASE_URL"] = PG_URL
+    if REDIS_URL:
+        env["CONFMGR_REDIS_URL"] = REDIS_URL
     env.update(extra)
     return env
 
@@ -86,6 +90,13 @@ def settings(tmp_path: Path, migrated_template: Path, env_overrides: dict[str, s
     settings = load_settings(_env(data_dir, **env_overrides))
     if BACKEND == "postgres":
         asyncio.run(_pg_truncate(settings))
+    if settings.redis_url:
+        import redis
+
+        # Sessions and login throttling live in Redis: each test starts with none.
+        client = redis.Redis.from_url(settings.redis_url)
+        client.flushdb()
+        client.close()
     return settings
 
 
