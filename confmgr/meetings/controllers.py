@@ -18,26 +18,27 @@ from confmgr.meetings.models import Meeting, MeetingStatus
 from confmgr.meetings.schemas import CopyInput, MeetingInput, MeetingOut, MeetingPatch, TimeInput
 from confmgr.schemas import Person
 from confmgr.sites.services import count_sites, list_sites
-from confmgr.timeutil import input_value
+from confmgr.timeutil import input_value, to_vn
 from confmgr.web.forms import form_data, to_struct
 from confmgr.web.render import page, page_or_fragment
 
 
 def meeting_out(meeting: Meeting, sites_count: int = 0) -> MeetingOut:
+    # Times leave the API in Vietnam time (+07:00), whatever the database returns.
     return MeetingOut(
         id=meeting.id,
         title=meeting.title,
-        starts_at=meeting.starts_at,
-        ends_at=meeting.ends_at,
+        starts_at=to_vn(meeting.starts_at),  # type: ignore[arg-type]
+        ends_at=to_vn(meeting.ends_at),  # type: ignore[arg-type]
         mode=meeting.mode,
         venue=meeting.venue,
         status=meeting.status,
         chair=msgspec.convert(meeting.chair or {}, Person),
         secretary=msgspec.convert(meeting.secretary or {}, Person),
-        response_deadline=meeting.response_deadline,
+        response_deadline=to_vn(meeting.response_deadline),
         description=meeting.description,
-        actual_started_at=meeting.actual_started_at,
-        actual_ended_at=meeting.actual_ended_at,
+        actual_started_at=to_vn(meeting.actual_started_at),
+        actual_ended_at=to_vn(meeting.actual_ended_at),
         copied_from_id=meeting.copied_from_id,
         sites_count=sites_count,
     )

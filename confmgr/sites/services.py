@@ -23,6 +23,9 @@ from confmgr.text import clean_line, search_key
 from confmgr.i18n import N_
 
 
+_FORM_FIELDS = {"contact_name": "contact.full_name", "contact_phone": "contact.phone", "contact_email": "contact.email"}
+
+
 def _site_values(data: SiteInput) -> dict[str, Any]:
     contact = data.contact
     values = {
@@ -41,7 +44,9 @@ def _site_values(data: SiteInput) -> dict[str, Any]:
     if len(values["contact_name"]) > 200:
         errors["contact_name"] = N_("At most 200 characters.")
     if errors:
-        raise InvalidInput("Please correct the highlighted fields.", field_errors=errors)
+        # Name the fields as the form and the API do (contact.email, not contact_email).
+        renamed = {_FORM_FIELDS.get(key, key): message for key, message in errors.items()}
+        raise InvalidInput("Please correct the highlighted fields.", field_errors=renamed)
     return values
 
 
