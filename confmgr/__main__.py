@@ -110,6 +110,36 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from confmgr.backup import BackupError, backup
+
+    try:
+        manifest = backup(settings, Path(args.path))
+    except BackupError as exc:
+        print(f"Sao lưu thất bại / Backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"Đã sao lưu / Backed up to {args.path} ({manifest['database']}, {manifest['files']} files)")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from confmgr.backup import BackupError, restore
+
+    try:
+        manifest = restore(settings, Path(args.path))
+    except BackupError as exc:
+        print(f"Khôi phục thất bại / Restore failed: {exc}", file=sys.stderr)
+        return 1
+    # An archive from an older version is brought up to the current schema.
+    _upgrade(settings)
+    print(f"Đã khôi phục / Restored {args.path} (created {manifest['created_at']})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="confmgr", description="Quản lý hội nghị trực tuyến / Hybrid conference manager")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -134,6 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
     users.set_defaults(func=cmd_users)
     demo = sub.add_parser("demo", help="load the demo meeting into an empty database")
     demo.set_defaults(func=cmd_demo)
+    backup = sub.add_parser("backup", help="write a consistent archive of the database and files (while running)")
+    backup.add_argument("path")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="restore an archive into an empty data dir and database")
+    restore.add_argument("path")
+    restore.set_defaults(func=cmd_restore)
     return parser
 
 
