@@ -1,7 +1,351 @@
-"""Routes of this feature (filled in as the feature is built)."""
+"""The site portal (``/s/<token>``, ``/api/v1/portal``) and the secretariat's way to
+answer for a site (``/meetings/<id>/sites/<site_id>/response`` and its API twin).
+
+A site token opens its own site and nothing else: every route here finds the site
+from the token first, and services only ever look inside that site's meeting.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-ROUTES: list[Any] = []
+import msgspec
+from litestar import Controller, Request, get, post, put
+from litestar.datastructures import ResponseHeader
+from litestar.di import Provide
+from litestar.params import Body
+from litestar.response import File, Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from confmgr.accounts.models import User
+from confmgr.accounts.permissions import require_editor
+from confmgr.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from confmgr.i18n import N_, gettext
+from confmgr.meetings.services import get_meeting
+from confmgr.portal import services
+from confmgr.portal.auth import provide_portal_site, require_site
+from confmgr.portal.schemas import (
+    PERSON_FIELDS,
+    AttendanceInput,
+    PortalAgendaItemOut,
+    PortalDelegateOut,
+    PortalDocumentOut,
+    PortalMeetingOut,
+    PortalOut,
+    PortalSiteOut,
+    TechnicalCheckInput,
+    attendance_from_form,
+    delegate_rows,
+)
+from confmgr.schemas import Person
+from confmgr.sites.controllers import site_out
+from confmgr.sites.models import Site
+from confmgr.sites.schemas import SiteOut
+from confmgr.web.auth import bearer_token
+from confmgr.web.forms import form_data
+from confmgr.web.render import is_htmx, page
+
+# Fifty delegates of 200 characters per field fit many times over; a bigger body is
+# refused before it is read into memory.
+MAX_ANSWER_BODY = 512 * 1024
+# Spare rows offered under the delegates already listed (no JavaScript needed).
+EMPTY_ROWS_NEW = 3
+EMPTY_ROWS_MORE = 1
+
+# The link is the key: keep it out of Referer headers, caches and search engines.
+PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+_PRIVATE = [ResponseHeader(name=k, value=v) for k, v in PRIVATE_HEADERS.items()]
+SENT = {"answer": N_("Your answer has been sent. Thank you."), "check": N_("Your technical check has been sent.")}
+
+
+# ---- shared helpers --------------------------------------------------------------
+
+
+def _person(value: dict[str, Any] | None) -> Person | None:
+    if not value or not value.get("full_name"):
+        return None
+    return msgspec.convert({k: value.get(k) or ("" if k != "organization" else None) for k in PERSON_FIELDS}, Person)
+
+
+def _rows_of(site: Site) -> list[dict[str, str]]:
+    return [{"full_name": d.full_name, "position": d.position, "organization": d.organization} for d in site.delegates]
+
+
+def _answer_form(site: Site) -> dict[str, Any]:
+    """The answer form filled with what the site sent last."""
+    attending = {"attending": "yes", "declined": "no"}.get(site.response, "")
+    return {"attending": attending, "reason": site.reason, "rows": _rows_of(site)}
+
+
+def _with_spare_rows(rows: list[dict[str, str]], extra: int | None = None) -> list[dict[str, str]]:
+    if extra is None:
+        extra = EMPTY_ROWS_MORE if rows else EMPTY_ROWS_NEW
+    rows = rows[: services.MAX_DELEGATES]
+    spare = max(0, min(extra, services.MAX_DELEGATES - len(rows)))
+    return rows + [{"full_name": "", "position": "", "organization": ""} for _ in range(spare)]
+
+
+def _check_form(site: Site) -> dict[str, Any]:
+    status = site.technical_check if site.technical_check in ("ok", "problem") else ""
+    return {"status": status, "note": site.technical_note}
+
+
+# ---- the site's page -------------------------------------------------------------
+
+
+def invalid_link(request: Request[Any, Any, Any], exc: NotAuthenticated) -> Template:
+    """A link that opens nothing: a plain Vietnamese page, never the login form."""
+    template = "portal/_invalid.html" if is_htmx(request) else "portal/invalid.html"
+    return Template(
+        template_name=template, context={"message": gettext(exc.message)}, status_code=404, headers=PRIVATE_HEADERS
+    )
+
+
+class PortalPages(Controller):
+    """What a site contact opens on a phone: ``<base>/s/<token>``."""
+
+    path = "/s/{token:str}"
+    include_in_schema = False
+    exception_handlers = {NotAuthenticated: invalid_link}
+    response_headers = _PRIVATE
+
+    async def _render(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        site: Site,
+        token: str,
+        *,
+        answer_form: dict[str, Any] | None = None,
+        check_form: dict[str, Any] | None = None,
+        errors: dict[str, str] | None = None,
+        message: str | None = None,
+        notice: str | None = None,
+        focus: str = "",
+        spare_rows: int | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        view = await services.portal_view(db, site)
+        form = answer_form or _answer_form(site)
+        form = {**form, "rows": _with_spare_rows(form["rows"], spare_rows)}
+        context = {
+            "view": view, "site": site, "meeting": view.meeting, "token": token,
+            "form": form, "check": check_form or _check_form(site), "errors": errors or {},
+            "message": message, "notice": notice, "focus": focus, "max_delegates": services.MAX_DELEGATES,
+        }
+        template = "portal/_answer.html" if is_htmx(request) else "portal/show.html"
+        return page(template, status_code=status_code, **context)
+
+    @get("/")
+    async def show(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str, sent: str = "") -> Template:
+        """The page; to htmx, only the part with the answers."""
+        site = await require_site(db_session, request.app.state.site_keys, token)
+        return await self._render(request, db_session, site, token, notice=SENT.get(sent))
+
+    @post("/response", request_max_body_size=MAX_ANSWER_BODY)
+    async def respond(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template | Redirect:
+        site = await require_site(db_session, request.app.state.site_keys, token)
+        form = await form_data(request)
+        rows = delegate_rows(form)
+        typed = {"attending": form.get("attending", ""), "reason": form.get("reason", ""), "rows": rows}
+        action = str(form.get("action", "send"))
+        # "Add a row" and "remove" re-show the form as typed; nothing is saved yet.
+        if action == "add_row":
+            return await self._render(request, db_session, site, token, answer_form=typed, spare_rows=EMPTY_ROWS_MORE + 1, focus="delegates")
+        if action.startswith("remove:"):
+            index = action.removeprefix("remove:")
+            if index.isdigit() and int(index) < len(rows):
+                rows.pop(int(index))
+            return await self._render(request, db_session, site, token, answer_form=typed, focus="delegates")
+        try:
+            await services.answer(db_session, site, attendance_from_form(form, rows))
+        except (InvalidInput, Conflict) as exc:
+            return await self._render(
+                request, db_session, site, token, answer_form=typed, errors=exc.field_errors,
+                message=gettext(exc.message, **exc.params), spare_rows=0 if rows else None, focus="answer",
+                status_code=exc.status_code,
+            )
+        if is_htmx(request):
+            return await self._render(request, db_session, site, token, notice=SENT["answer"])
+        return Redirect(f"/s/{token}?sent=answer#portal-answer", status_code=303)
+
+    @post("/technical-check", request_max_body_size=MAX_ANSWER_BODY)
+    async def technical_check(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template | Redirect:
+        site = await require_site(db_session, request.app.state.site_keys, token)
+        form = await form_data(request)
+        typed = {"status": str(form.get("status", "")), "note": str(form.get("note", ""))}
+        try:
+            await services.report_technical_check(db_session, site, typed["status"], typed["note"])
+        except (InvalidInput, Conflict) as exc:
+            return await self._render(
+                request, db_session, site, token, check_form=typed, errors=exc.field_errors,
+                message=gettext(exc.message, **exc.params), focus="check", status_code=exc.status_code,
+            )
+        if is_htmx(request):
+            return await self._render(request, db_session, site, token, notice=SENT["check"])
+        return Redirect(f"/s/{token}?sent=check#portal-answer", status_code=303)
+
+    @get("/files/{document_id:int}")
+    async def download(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str, document_id: int) -> File:
+        site = await require_site(db_session, request.app.state.site_keys, token)
+        stored, path = await services.document_for_site(db_session, request.app.state.settings.uploads_dir, site, document_id)
+        return File(
+            path=path, filename=stored.original_name, media_type=stored.content_type,
+            content_disposition_type="attachment", headers=PRIVATE_HEADERS,
+        )
+
+
+# ---- the secretariat answers for a site --------------------------------------------
+
+
+class SiteResponsePages(Controller):
+    path = "/meetings/{meeting_id:int}/sites/{site_id:int}/response"
+    include_in_schema = False
+
+    async def _page(
+        self, db: AsyncSession, actor: Any, meeting_id: int, site_id: int, form: dict[str, Any],
+        *, errors: dict[str, str] | None = None, message: str | None = None, spare_rows: int | None = None, status_code: int = 200,
+    ) -> Template:
+        meeting = await get_meeting(db, actor, meeting_id)
+        site = await db.get(Site, site_id)
+        if site is None or site.meeting_id != meeting.id:
+            raise NotFound("No such site in this meeting.")
+        form = {**form, "rows": _with_spare_rows(form["rows"], spare_rows)}
+        return page(
+            "portal/secretariat_response.html", meeting=meeting, site=site, form=form, errors=errors or {},
+            message=message, max_delegates=services.MAX_DELEGATES, status_code=status_code,
+        )
+
+    @get("/")
+    async def edit(self, db_session: AsyncSession, actor: User | None, meeting_id: int, site_id: int) -> Template:
+        require_editor(actor)
+        site = await db_session.get(Site, site_id)
+        form = _answer_form(site) if site is not None else {"attending": "", "reason": "", "rows": []}
+        return await self._page(db_session, actor, meeting_id, site_id, form)
+
+    @post("/", request_max_body_size=MAX_ANSWER_BODY)
+    async def save(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, site_id: int
+    ) -> Template | Redirect:
+        require_editor(actor)
+        form = await form_data(request)
+        rows = delegate_rows(form)
+        typed = {"attending": form.get("attending", ""), "reason": form.get("reason", ""), "rows": rows}
+        action = str(form.get("action", "send"))
+        if action == "add_row":
+            return await self._page(db_session, actor, meeting_id, site_id, typed, spare_rows=EMPTY_ROWS_MORE + 1)
+        if action.startswith("remove:"):
+            index = action.removeprefix("remove:")
+            if index.isdigit() and int(index) < len(rows):
+                rows.pop(int(index))
+            return await self._page(db_session, actor, meeting_id, site_id, typed)
+        try:
+            await services.set_site_response(db_session, actor, site_id, attendance_from_form(form, rows), meeting_id=meeting_id)
+        except (InvalidInput, Conflict) as exc:
+            return await self._page(
+                db_session, actor, meeting_id, site_id, typed, errors=exc.field_errors,
+                message=gettext(exc.message, **exc.params), spare_rows=0 if rows else None, status_code=exc.status_code,
+            )
+        return Redirect(f"/meetings/{meeting_id}#sites", status_code=303)
+
+
+# ---- API -------------------------------------------------------------------------
+
+
+def portal_site_out(site: Site, closed: str | None) -> PortalSiteOut:
+    return PortalSiteOut(
+        id=site.id,
+        name=site.name,
+        role=site.role,
+        address=site.address,
+        response=site.response,
+        reason=site.reason,
+        responded_at=site.responded_at,
+        delegates=[
+            PortalDelegateOut(id=d.id, full_name=d.full_name, position=d.position, organization=d.organization or None)
+            for d in site.delegates
+        ],
+        technical_check={"status": site.technical_check, "note": site.technical_note, "at": site.technical_checked_at},
+        can_answer=closed is None,
+        closed_reason=gettext(closed) if closed else None,
+    )
+
+
+def portal_out(request: Request[Any, Any, Any], view: services.PortalView, token: str) -> PortalOut:
+    base = request.app.state.settings.server.base_url
+    meeting = view.meeting
+    return PortalOut(
+        site=portal_site_out(view.site, view.answer_closed),
+        meeting=PortalMeetingOut(
+            id=meeting.id, title=meeting.title, starts_at=meeting.starts_at, ends_at=meeting.ends_at, mode=meeting.mode,
+            venue=meeting.venue, status=meeting.status, chair=_person(meeting.chair) or Person(),
+            description=meeting.description, response_deadline=meeting.response_deadline,
+        ),
+        agenda=[
+            PortalAgendaItemOut(
+                id=item.id, title=item.title, kind=item.kind, presenter=_person(item.presenter),
+                planned_start=item.planned_start, duration_minutes=item.duration_minutes,
+                actual_started_at=item.actual_started_at, actual_ended_at=item.actual_ended_at,
+            )
+            for item in view.agenda
+        ],
+        documents=[
+            PortalDocumentOut(
+                id=doc.id, title=doc.title, file_name=doc.file_name, content_type=doc.content_type, size=doc.size,
+                download_url=f"{base}/s/{token}/files/{doc.id}",
+            )
+            for doc in view.documents
+        ],
+    )
+
+
+class PortalApi(Controller):
+    """The site portal for programs; ``Authorization: Bearer <site token>``."""
+
+    path = "/api/v1/portal"
+    tags = ["portal"]
+    dependencies = {"site": Provide(provide_portal_site)}
+    response_headers = _PRIVATE
+
+    @get("/")
+    async def read(self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site) -> PortalOut:
+        """The site, its meeting, the agenda and the documents it may download."""
+        view = await services.portal_view(db_session, site)
+        return portal_out(request, view, bearer_token(request) or "")
+
+    @put("/response", request_max_body_size=MAX_ANSWER_BODY)
+    async def respond(self, db_session: AsyncSession, site: Site, data: Annotated[AttendanceInput, Body()]) -> PortalSiteOut:
+        """Attend (with up to 50 delegates) or decline (with a reason), until the deadline."""
+        await services.answer(db_session, site, data)
+        return portal_site_out(site, None)
+
+    @put("/technical-check", request_max_body_size=MAX_ANSWER_BODY)
+    async def technical_check(
+        self, db_session: AsyncSession, site: Site, data: Annotated[TechnicalCheckInput, Body()]
+    ) -> PortalSiteOut:
+        """``ok`` or ``problem`` (with a ``note``) after the sound and picture test."""
+        await services.report_technical_check(db_session, site, data.status, data.note)
+        return portal_site_out(site, await services.answer_closed_for(db_session, site))
+
+    @get("/documents/{document_id:int}")
+    async def download(self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, document_id: int) -> File:
+        """A meeting document's bytes, as an attachment."""
+        stored, path = await services.document_for_site(db_session, request.app.state.settings.uploads_dir, site, document_id)
+        return File(path=path, filename=stored.original_name, media_type=stored.content_type, content_disposition_type="attachment")
+
+
+class SiteResponseApi(Controller):
+    path = "/api/v1/meetings/{meeting_id:int}/sites/{site_id:int}/response"
+    tags = ["sites"]
+
+    @put("/", request_max_body_size=MAX_ANSWER_BODY)
+    async def set_response(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, site_id: int,
+        data: Annotated[AttendanceInput, Body()],
+    ) -> SiteOut:
+        """The secretariat records a site's answer; possible after the deadline too."""
+        site = await services.set_site_response(db_session, actor, site_id, data, meeting_id=meeting_id)
+        return site_out(request, site)
+
+
+ROUTES = [PortalPages, SiteResponsePages, PortalApi, SiteResponseApi]
