@@ -1,0 +1,86 @@
+"""Fixtures for invitations: a meeting with sites made through the API, a real SMTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.factories import meeting_json
+
+# http: an https base makes cookies Secure, which the test client (plain http) would not send back.
+BASE_URL = "http://hoinghi.snv.example.vn"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Mailbox:
+    """An SMTP handler for aiosmtpd that keeps every message it is given."""
+
+    envelopes: list[Any] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]  # type: ignore[misc]
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    handler = Mailbox()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def env_overrides() -> dict[str, str]:
+    # Links in pages, QR codes and emails are built on the public address.
+    return {"CONFMGR_BASE_URL": BASE_URL}
+
+
+def create_meeting(client: Any, headers: dict[str, str], **overrides: Any) -> dict[str, Any]:
+    response = client.post("/api/v1/meetings", json=meeting_json(**overrides), headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def add_site(client: Any, headers: dict[str, str], meeting_id: int, name: str, email: str = "", **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": name, **extra}
+    body["contact"] = {"full_name": f"Cán bộ {name}", "phone": "0905123456", "email": email}
+    response = client.post(f"/api/v1/meetings/{meeting_id}/sites", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def site_for(settings: Any, token: str) -> Any:
+    """The site a token opens now (None when it opens nothing), through the portal's own check."""
+    from confmgr.cli_support import session_scope
+    from confmgr.portal.auth import site_for_token
+    from confmgr.sites.tokens import SiteKeys
+
+    async def run() -> Any:
+        async with session_scope(settings) as session:
+            site = await site_for_token(session, SiteKeys(settings.server.secret_key), token)
+            return None if site is None else site.id
+
+    return asyncio.run(run())
