@@ -1,7 +1,333 @@
-"""Routes of this feature (filled in as the feature is built)."""
+"""The attendance board, its live stream, the roll call and the attendance sheet."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
 
-ROUTES: list[Any] = []
+from litestar import Controller, MediaType, Request, Response, get, post, put
+from litestar.params import Body, Parameter
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from confmgr.accounts.models import User
+from confmgr.accounts.permissions import require_user
+from confmgr.attendance import services
+from confmgr.attendance.chart import ChartLabels, answers_chart
+from confmgr.attendance.exports import to_csv, to_xlsx
+from confmgr.attendance.schemas import (
+    AbsentPerson,
+    BoardFilters,
+    RollCallDelegateOut,
+    RollCallInput,
+    RollCallOut,
+    RollCallTotalsOut,
+)
+from confmgr.errors import DomainError, InvalidInput, NotAuthenticated
+from confmgr.i18n import N_, gettext
+from confmgr.live.events import board_channel
+from confmgr.live.stream import short_session, sse_response
+from confmgr.meetings.services import get_meeting
+from confmgr.schemas import Person
+from confmgr.sites.models import Site
+from confmgr.web.auth import SESSION_USER_KEY
+from confmgr.web.forms import form_data
+from confmgr.web.render import is_htmx, page
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILTER_KEYS = ("response", "check", "role", "connected", "q", "page")
+
+
+def _filters(response: str, check: str, role: str, connected: str, q: str, page_number: int) -> BoardFilters:
+    return BoardFilters.parse(response=response, check=check, role=role, connected=connected, q=q, page=page_number)
+
+
+def _fragment_wanted(request: Request[Any, Any, Any]) -> bool:
+    # Back/forward may ask htmx for a page it no longer has: that needs the whole page.
+    return (
+        is_htmx(request)
+        and not request.headers.get("hx-boosted")
+        and not request.headers.get("hx-history-restore-request")
+    )
+
+
+def _chart(points: list[services.ChartPoint], total_sites: int) -> Any:
+    labels = ChartLabels(
+        title=gettext("Answers over time"),
+        attending=gettext("Attending"),
+        declined=gettext("Declined"),
+        empty=gettext("No answer yet"),
+    )
+    return answers_chart(points, total_sites=total_sites, labels=labels)
+
+
+async def _summary_context(db: AsyncSession, actor: Any, meeting_id: int) -> dict[str, Any]:
+    counts = await services.board_counts(db, actor, meeting_id)
+    points = await services.answers_over_time(db, actor, meeting_id)
+    return {
+        "counts": counts,
+        "chart": _chart(points, counts.sites),
+        "version": await services.board_version(db, meeting_id),
+    }
+
+
+def _attachment(content: bytes, media_type: str, filename: str) -> Response[bytes]:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+async def _sheet(db: AsyncSession, actor: Any, meeting_id: int, kind: str) -> Response[bytes]:
+    meeting, lines = await services.attendance_sheet(db, actor, meeting_id)
+    name = f"diem-danh-hoi-nghi-{meeting.id}"
+    if kind == "csv":
+        return _attachment(to_csv(lines), "text/csv; charset=utf-8", f"{name}.csv")
+    return _attachment(to_xlsx(lines, meeting.title), XLSX_TYPE, f"{name}.xlsx")
+
+
+class BoardPages(Controller):
+    """The secretariat's attendance board (any logged-in user may look)."""
+
+    path = "/meetings/{meeting_id:int}"
+    include_in_schema = False
+
+    @get("/attendance")
+    async def board(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        actor: User | None,
+        meeting_id: int,
+        response: str = "",
+        check: str = "",
+        role: str = "",
+        q: str = "",
+        page_number: Annotated[int, Parameter(query="page", ge=1, le=100_000)] = 1,
+    ) -> Template:
+        filters = _filters(response, check, role, "", q, page_number)
+        meeting = await get_meeting(db_session, actor, meeting_id)
+        # The summary and the table refresh on their own; each asks only for its part.
+        target = request.headers.get("hx-target") if _fragment_wanted(request) else None
+        context: dict[str, Any] = {"meeting": meeting, "user": actor, "filters": filters}
+        if target != "board-table":
+            context.update(await _summary_context(db_session, actor, meeting_id))
+        if target != "board-summary":
+            context["result"] = await services.board_rows(db_session, actor, meeting_id, filters)
+        template = {
+            "board-summary": "attendance/_summary.html",
+            "board-table": "attendance/_table.html",
+        }.get(target or "", "attendance/board.html")
+        return Template(template_name=template, context=context)
+
+    @get("/attendance/stream")
+    async def stream(self, request: Request[Any, Any, Any], meeting_id: int) -> Response[Any]:
+        """Tells the board when a site changed; the board then fetches what it shows."""
+        app = request.app
+        user_id = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
+        # A session of its own, closed before streaming: a browser may stay connected
+        # for hours and must not hold a database connection all that time.
+        async with short_session(app) as db:
+            try:
+                user = require_user(await db.get(User, user_id) if isinstance(user_id, int) else None)
+                await get_meeting(db, user, meeting_id)
+            except NotAuthenticated as exc:
+                return Response(gettext(exc.message), status_code=401, media_type=MediaType.TEXT)
+            except DomainError as exc:
+                return Response(gettext(exc.message), status_code=exc.status_code, media_type=MediaType.TEXT)
+
+        async def initial() -> Iterable[tuple[str, str]]:
+            # What is true now, so a board that reconnects knows whether it missed anything.
+            async with short_session(app) as db:
+                return [("board-version", await services.board_version(db, meeting_id))]
+
+        return sse_response(app, [board_channel(meeting_id)], initial)
+
+    @get("/attendance.xlsx")
+    async def xlsx(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> Response[bytes]:
+        return await _sheet(db_session, actor, meeting_id, "xlsx")
+
+    @get("/attendance.csv")
+    async def csv(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> Response[bytes]:
+        return await _sheet(db_session, actor, meeting_id, "csv")
+
+
+def _roll_call_from_form(form: dict[str, Any], site: Site) -> RollCallInput:
+    """The roll call form, as the API's input: one choice per delegate, plus a newcomer."""
+    errors: dict[str, str] = {}
+    connected = form.get("connected")
+    if connected not in ("yes", "no"):
+        errors["connected"] = N_("Say whether the site is connected.")
+    present: list[int | Person] = []
+    absent: list[AbsentPerson] = []
+    for delegate in site.delegates:
+        choice = form.get(f"d.{delegate.id}", "")
+        if choice == "present":
+            present.append(delegate.id)
+        elif choice == "absent":
+            absent.append(AbsentPerson(person=delegate.id, reason=str(form.get(f"reason.{delegate.id}", ""))))
+    newcomer = Person(
+        full_name=str(form.get("new.full_name", "")),
+        position=str(form.get("new.position", "")),
+        organization=str(form.get("new.organization", "")) or None,
+    )
+    new_status = form.get("new.status", "present")
+    if newcomer.full_name.strip():
+        if new_status == "absent":
+            absent.append(AbsentPerson(person=newcomer, reason=str(form.get("new.reason", ""))))
+        else:
+            present.append(newcomer)
+    elif form.get("new.position", "").strip() or form.get("new.organization", "").strip():
+        errors["new.full_name"] = N_("Enter the full name.")
+    if errors:
+        raise InvalidInput("Please correct the highlighted fields.", field_errors=errors)
+    return RollCallInput(connected=connected == "yes", present=present, absent=absent)
+
+
+def _back_query(raw: str) -> str:
+    """The board's filters to return to, rebuilt from known keys only."""
+    pairs = [(k, v) for k, v in parse_qsl(raw or "") if k in FILTER_KEYS]
+    return ("?" + urlencode(pairs)) if pairs else ""
+
+
+class RollCallPages(Controller):
+    """Roll call on the day (điểm danh): editors record it, viewers read it."""
+
+    path = "/meetings/{meeting_id:int}/roll-call"
+    include_in_schema = False
+
+    async def _page_context(
+        self, db: AsyncSession, actor: Any, meeting_id: int, filters: BoardFilters
+    ) -> dict[str, Any]:
+        meeting = await get_meeting(db, actor, meeting_id)
+        return {
+            "meeting": meeting,
+            "user": actor,
+            "filters": filters,
+            "result": await services.board_rows(db, actor, meeting_id, filters),
+            "totals": await services.roll_call_totals(db, meeting_id),
+        }
+
+    @get("/")
+    async def index(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        actor: User | None,
+        meeting_id: int,
+        response: str = "",
+        connected: str = "",
+        q: str = "",
+        page_number: Annotated[int, Parameter(query="page", ge=1, le=100_000)] = 1,
+    ) -> Template:
+        filters = _filters(response, "", "", connected, q, page_number)
+        context = await self._page_context(db_session, actor, meeting_id, filters)
+        template = "attendance/_roll_call_list.html" if _fragment_wanted(request) else "attendance/roll_call.html"
+        return Template(template_name=template, context=context)
+
+    @post("/{site_id:int}")
+    async def save(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, site_id: int
+    ) -> Template | Redirect:
+        form = await form_data(request)
+        back = _back_query(str(form.get("_back", "")))
+        site = await services.get_site(db_session, actor, meeting_id, site_id)
+        try:
+            site = await services.roll_call(db_session, actor, meeting_id, site_id, _roll_call_from_form(form, site))
+        except InvalidInput as exc:
+            return await self._site_answer(
+                request, db_session, actor, meeting_id, site_id, back,
+                errors=exc.field_errors, message=exc.message, form=form, status_code=422,
+            )
+        if not is_htmx(request):
+            return Redirect(f"/meetings/{meeting_id}/roll-call{back}#site-{site_id}")
+        return await self._site_answer(request, db_session, actor, meeting_id, site_id, back, saved=True)
+
+    async def _site_answer(
+        self, request: Request[Any, Any, Any], db: AsyncSession, actor: Any, meeting_id: int, site_id: int,
+        back: str, *, errors: dict[str, str] | None = None, message: str | None = None,
+        form: dict[str, Any] | None = None, saved: bool = False, status_code: int = 200,
+    ) -> Template:
+        """The site's card (htmx), or the page with the card showing its errors."""
+        meeting = await get_meeting(db, actor, meeting_id)
+        site = await services.get_site(db, actor, meeting_id, site_id)
+        await db.refresh(site, ["delegates"])
+        totals = await services.roll_call_totals(db, meeting_id)
+        common = {
+            "meeting": meeting, "user": actor, "totals": totals, "back": back,
+            "site_errors": {site_id: errors or {}}, "site_message": {site_id: message} if message else {},
+            "site_form": {site_id: form} if form else {}, "saved": {site_id} if saved else set(),
+        }
+        row = services.BoardRow(
+            id=site.id, name=site.name, role=site.role, response=site.response, reason=site.reason,
+            expected_delegates=site.expected_delegates, technical_check=site.technical_check,
+            technical_note=site.technical_note, connected=site.connected,
+            last_activity_at=site.last_activity_at or site.responded_at,
+            delegates=tuple(
+                services.DelegateRow(
+                    d.id, d.full_name, d.position, d.organization, d.present, d.absence_reason, d.arrived_late
+                )
+                for d in site.delegates
+            ),
+        )
+        if is_htmx(request):
+            return page("attendance/_roll_call_site.html", status_code=status_code, row=row, oob_totals=True, **common)
+        filters = BoardFilters.parse(**{k: v for k, v in parse_qsl(back.lstrip("?")) if k in FILTER_KEYS and k != "page"})
+        context = await self._page_context(db, actor, meeting_id, filters)
+        context.update(common)
+        return page("attendance/roll_call.html", status_code=status_code, **context)
+
+
+def _roll_call_out(site: Site) -> RollCallOut:
+    return RollCallOut(
+        site_id=site.id,
+        connected=site.connected,
+        roll_called_at=site.roll_called_at.isoformat() if site.roll_called_at else None,
+        delegates=[
+            RollCallDelegateOut(
+                id=d.id, full_name=d.full_name, position=d.position, organization=d.organization or None,
+                present=d.present, absence_reason=d.absence_reason, arrived_late=d.arrived_late,
+            )
+            for d in site.delegates
+        ],
+    )
+
+
+class AttendanceApi(Controller):
+    path = "/api/v1/meetings/{meeting_id:int}"
+    tags = ["attendance"]
+
+    @get("/attendance")
+    async def summary(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> dict[str, Any]:
+        """Counts over every site (answers, delegates, technical checks) and the roll call totals."""
+        counts = await services.board_counts(db_session, actor, meeting_id)
+        totals = await services.roll_call_totals(db_session, meeting_id)
+        return {"counts": counts.__dict__, "roll_call": RollCallTotalsOut(**totals.__dict__)}
+
+    @put("/sites/{site_id:int}/roll-call")
+    async def roll_call(
+        self, db_session: AsyncSession, actor: User | None, meeting_id: int, site_id: int,
+        data: Annotated[RollCallInput, Body()],
+    ) -> RollCallOut:
+        """Record a site's roll call: connected or not, delegates present, absent with a reason.
+
+        ``present`` and ``absent[].person`` take a delegate id or a person; a person who is not
+        yet a delegate of the site is added (arrived late once the meeting has started).
+        """
+        site = await services.roll_call(db_session, actor, meeting_id, site_id, data)
+        return _roll_call_out(site)
+
+    @get("/attendance.xlsx")
+    async def xlsx(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> Response[bytes]:
+        """The attendance sheet: one row per delegate, Vietnamese headings."""
+        return await _sheet(db_session, actor, meeting_id, "xlsx")
+
+    @get("/attendance.csv")
+    async def csv(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> Response[bytes]:
+        """The attendance sheet as CSV in UTF-8 with a byte order mark (opens in Excel)."""
+        return await _sheet(db_session, actor, meeting_id, "csv")
+
+
+ROUTES = [BoardPages, RollCallPages, AttendanceApi]

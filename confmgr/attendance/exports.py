@@ -1,0 +1,107 @@
+"""The attendance sheet as CSV and XLSX: one row per delegate, Vietnamese headings.
+
+The files are office records in Vietnamese whatever language the person reading the
+board chose, so headings and values are Vietnamese here. A site without delegates
+still gets a row. Text that a spreadsheet would run as a formula is kept as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from confmgr.attendance.services import SheetLine
+from confmgr.i18n import gettext
+from confmgr.web.render import CHECK_LABELS, RESPONSE_LABELS, SITE_ROLE_LABELS
+
+HEADINGS = (
+    "STT", "Điểm cầu", "Vai trò", "Xác nhận", "Lý do", "Kiểm tra kỹ thuật", "Kết nối",
+    "Họ và tên", "Chức vụ", "Cơ quan", "Có mặt", "Lý do vắng", "Đến muộn",
+)
+COLUMN_WIDTHS = (6, 40, 16, 16, 30, 18, 10, 28, 30, 30, 10, 30, 10)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _vi(mapping: dict[str, str], value: str) -> str:
+    return gettext(mapping[value], locale="vi") if value in mapping else value
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("Có" if value else "Không")
+
+
+def sheet_rows(lines: Sequence[SheetLine]) -> list[list[Any]]:
+    """Rows under the headings; STT counts the rows."""
+    rows: list[list[Any]] = []
+    for number, line in enumerate(lines, start=1):
+        has_delegate = line.full_name is not None
+        rows.append([
+            number,
+            line.site_name,
+            _vi(SITE_ROLE_LABELS, line.role),
+            _vi(RESPONSE_LABELS, line.response),
+            line.reason,
+            _vi(CHECK_LABELS, line.technical_check),
+            _yes_no(line.connected),
+            line.full_name or "",
+            line.position if has_delegate else "",
+            line.organization if has_delegate else "",
+            _yes_no(line.present) if has_delegate else "",
+            line.absence_reason if has_delegate else "",
+            ("Có" if line.arrived_late else "") if has_delegate else "",
+        ])
+    return rows
+
+
+def _inert(value: Any) -> Any:
+    # A name typed as "=HYPERLINK(...)" must stay a name in Excel (CSV injection).
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(lines: Sequence[SheetLine]) -> bytes:
+    """UTF-8 with a byte order mark: without it Excel reads Vietnamese as mojibake."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADINGS)
+    for row in sheet_rows(lines):
+        writer.writerow([_inert(v) for v in row])
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+def to_xlsx(lines: Sequence[SheetLine], title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    # Write-only mode streams rows: a national meeting has over ten thousand of them.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Điểm danh")
+    for index, width in enumerate(COLUMN_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    # Headings on the first row so that scripts read the file like the CSV; the
+    # meeting's title goes into the document properties.
+    sheet.freeze_panes = "A2"
+    workbook.properties.title = title[:255]
+    bold = Font(bold=True)
+    heading_cells = []
+    for heading in HEADINGS:
+        cell = WriteOnlyCell(sheet, value=heading)
+        cell.font = bold
+        heading_cells.append(cell)
+    sheet.append(heading_cells)
+    for row in sheet_rows(lines):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,0 +1,449 @@
+"""Attendance (xác nhận tham dự, điểm danh): the board, the roll call and its totals.
+
+The board must stay quick with 3,321 sites: counts are aggregated by the database,
+rows come a page at a time with their delegates in one more query, never one query
+per site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
+
+from confmgr.accounts.permissions import require_editor
+from confmgr.attendance.schemas import BoardFilters, RollCallInput
+from confmgr.audit.services import record
+from confmgr.errors import InvalidInput, NotFound
+from confmgr.i18n import N_
+from confmgr.live.events import board_channel, emit
+from confmgr.meetings.models import Meeting
+from confmgr.meetings.services import ensure_editable, get_meeting
+from confmgr.schemas import Person
+from confmgr.sites.models import AttendanceEvent, Delegate, Site
+from confmgr.text import clean_line, search_key
+from confmgr.timeutil import now
+
+PAGE_SIZE = 200
+MAX_REASON = 500
+MAX_PERSON_FIELD = 200
+
+
+# ---- the board ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardCounts:
+    """Counts over every site of the meeting, whatever the board is filtered to."""
+
+    sites: int
+    attending: int
+    declined: int
+    silent: int
+    delegates_expected: int
+    delegates_confirmed: int
+    checks_ok: int
+    checks_problem: int
+    connected: int
+
+
+@dataclass(frozen=True)
+class DelegateRow:
+    id: int
+    full_name: str
+    position: str
+    organization: str
+    present: bool | None
+    absence_reason: str
+    arrived_late: bool
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    id: int
+    name: str
+    role: str
+    response: str
+    reason: str
+    expected_delegates: int | None
+    technical_check: str
+    technical_note: str
+    connected: bool | None
+    last_activity_at: datetime | None
+    delegates: tuple[DelegateRow, ...]
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    rows: list[BoardRow]
+    total: int  # sites matching the filters
+    page: int
+    pages: int
+    filters: BoardFilters
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    """After the answer given at ``at``: how many sites attend, how many declined."""
+
+    at: datetime
+    attending: int
+    declined: int
+
+
+def _count_if(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+async def board_counts(db: AsyncSession, actor: Any, meeting_id: int) -> BoardCounts:
+    await get_meeting(db, actor, meeting_id)
+    confirmed = (
+        select(func.count(Delegate.id))
+        .join(Site, Delegate.site_id == Site.id)
+        .where(Site.meeting_id == meeting_id, Site.response == "attending")
+        .scalar_subquery()
+    )
+    row = (
+        await db.execute(
+            select(
+                func.count(Site.id),
+                _count_if(Site.response == "attending"),
+                _count_if(Site.response == "declined"),
+                _count_if(Site.response == "pending"),
+                func.coalesce(func.sum(Site.expected_delegates), 0),
+                confirmed,
+                _count_if(Site.technical_check == "ok"),
+                _count_if(Site.technical_check == "problem"),
+                _count_if(Site.connected.is_(True)),
+            ).where(Site.meeting_id == meeting_id)
+        )
+    ).one()
+    return BoardCounts(*(int(v or 0) for v in row))
+
+
+@lru_cache(maxsize=65536)
+def _name_key(name: str) -> str:
+    # Names rarely change and the board asks again on every refresh: keep their keys.
+    return search_key(name)
+
+
+async def _matching_ids(db: AsyncSession, meeting_id: int, q: str) -> list[int] | None:
+    """Ids of the sites whose name contains every word of ``q``, accents ignored."""
+    words = search_key(q).split()
+    if not words:
+        return None
+    rows = await db.execute(select(Site.id, Site.name).where(Site.meeting_id == meeting_id))
+    return [site_id for site_id, name in rows if all(w in _name_key(name) for w in words)]
+
+
+def _apply_filters(stmt: Select[Any], meeting_id: int, filters: BoardFilters, ids: list[int] | None) -> Select[Any]:
+    stmt = stmt.where(Site.meeting_id == meeting_id)
+    if filters.response:
+        stmt = stmt.where(Site.response == filters.response)
+    if filters.check:
+        stmt = stmt.where(Site.technical_check == filters.check)
+    if filters.role:
+        stmt = stmt.where(Site.role == filters.role)
+    if filters.connected == "yes":
+        stmt = stmt.where(Site.connected.is_(True))
+    elif filters.connected == "no":
+        stmt = stmt.where(Site.connected.is_(False))
+    elif filters.connected == "unknown":
+        stmt = stmt.where(Site.connected.is_(None))
+    if ids is not None:
+        stmt = stmt.where(Site.id.in_(ids))
+    return stmt
+
+
+async def _delegates_of(db: AsyncSession, site_ids: list[int]) -> dict[int, list[DelegateRow]]:
+    found: dict[int, list[DelegateRow]] = {i: [] for i in site_ids}
+    if not site_ids:
+        return found
+    rows = await db.execute(
+        select(
+            Delegate.site_id, Delegate.id, Delegate.full_name, Delegate.position, Delegate.organization,
+            Delegate.present, Delegate.absence_reason, Delegate.arrived_late,
+        )
+        .where(Delegate.site_id.in_(site_ids))
+        .order_by(Delegate.site_id, Delegate.sort_order, Delegate.id)
+    )
+    for site_id, *values in rows:
+        found[site_id].append(DelegateRow(*values))
+    return found
+
+
+async def board_rows(db: AsyncSession, actor: Any, meeting_id: int, filters: BoardFilters) -> BoardPage:
+    """One page of the board's sites, host first, in the meeting's order."""
+    await get_meeting(db, actor, meeting_id)
+    ids = await _matching_ids(db, meeting_id, filters.q)
+    total = int(await db.scalar(_apply_filters(select(func.count(Site.id)), meeting_id, filters, ids)) or 0)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(filters.page, pages)
+    stmt = _apply_filters(
+        select(
+            Site.id, Site.name, Site.role, Site.response, Site.reason, Site.expected_delegates,
+            Site.technical_check, Site.technical_note, Site.connected,
+            func.coalesce(Site.last_activity_at, Site.responded_at),
+        ),
+        meeting_id, filters, ids,
+    )
+    rows = list(
+        await db.execute(stmt.order_by(Site.role, Site.sort_order, Site.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    )
+    delegates = await _delegates_of(db, [r[0] for r in rows])
+    items = [BoardRow(*row, delegates=tuple(delegates[row[0]])) for row in rows]
+    return BoardPage(rows=items, total=total, page=page, pages=pages, filters=BoardFilters(**{**filters.__dict__, "page": page}))
+
+
+async def answers_over_time(db: AsyncSession, actor: Any, meeting_id: int) -> list[ChartPoint]:
+    """Sites attending and declining after each answer; a changed answer moves a site."""
+    await get_meeting(db, actor, meeting_id)
+    rows = await db.execute(
+        select(AttendanceEvent.created_at, AttendanceEvent.site_id, AttendanceEvent.response)
+        .where(AttendanceEvent.meeting_id == meeting_id)
+        .order_by(AttendanceEvent.created_at, AttendanceEvent.id)
+    )
+    latest: dict[int, str] = {}
+    counts = {"attending": 0, "declined": 0, "pending": 0}
+    points: list[ChartPoint] = []
+    for at, site_id, response in rows:
+        previous = latest.get(site_id)
+        if previous in counts:
+            counts[previous] -= 1
+        if response in counts:
+            counts[response] += 1
+        latest[site_id] = response
+        points.append(ChartPoint(at=at, attending=counts["attending"], declined=counts["declined"]))
+    return points
+
+
+async def board_version(db: AsyncSession, meeting_id: int) -> str:
+    """A short fingerprint of everything the board shows; it changes with any change."""
+    delegates = (
+        select(func.count(Delegate.id), func.max(Delegate.updated_at))
+        .join(Site, Delegate.site_id == Site.id)
+        .where(Site.meeting_id == meeting_id)
+    )
+    sites = select(func.count(Site.id), func.max(Site.updated_at)).where(Site.meeting_id == meeting_id)
+    events = select(func.count(AttendanceEvent.id), func.max(AttendanceEvent.id)).where(
+        AttendanceEvent.meeting_id == meeting_id
+    )
+    parts = [str(v) for stmt in (sites, delegates, events) for v in (await db.execute(stmt)).one()]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+# ---- roll call ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RollCallTotals:
+    """What the minutes quote: sites connected or not, delegates present or absent."""
+
+    sites: int
+    sites_connected: int
+    sites_not_connected: int
+    sites_not_called: int
+    delegates: int
+    delegates_present: int
+    delegates_absent: int
+    delegates_late: int
+
+
+@dataclass(frozen=True)
+class Absence:
+    site_name: str
+    full_name: str
+    position: str
+    reason: str
+
+
+async def roll_call_totals(db: AsyncSession, meeting_id: int) -> RollCallTotals:
+    sites = (
+        await db.execute(
+            select(
+                func.count(Site.id),
+                _count_if(Site.connected.is_(True)),
+                _count_if(Site.connected.is_(False)),
+                _count_if(Site.connected.is_(None)),
+            ).where(Site.meeting_id == meeting_id)
+        )
+    ).one()
+    delegates = (
+        await db.execute(
+            select(
+                func.count(Delegate.id),
+                _count_if(Delegate.present.is_(True)),
+                _count_if(Delegate.present.is_(False)),
+                _count_if(Delegate.present.is_(True) & Delegate.arrived_late.is_(True)),
+            )
+            .join(Site, Delegate.site_id == Site.id)
+            .where(Site.meeting_id == meeting_id)
+        )
+    ).one()
+    return RollCallTotals(*(int(v or 0) for v in (*sites, *delegates)))
+
+
+async def roll_call_absences(db: AsyncSession, meeting_id: int) -> list[Absence]:
+    """Delegates recorded absent, with their reason, in the meeting's site order."""
+    rows = await db.execute(
+        select(Site.name, Delegate.full_name, Delegate.position, Delegate.absence_reason)
+        .join(Site, Delegate.site_id == Site.id)
+        .where(Site.meeting_id == meeting_id, Delegate.present.is_(False))
+        .order_by(Site.role, Site.sort_order, Site.id, Delegate.sort_order, Delegate.id)
+    )
+    return [Absence(*row) for row in rows]
+
+
+def _person_values(person: Person, field: str, errors: dict[str, str]) -> dict[str, str]:
+    values = person.cleaned()
+    if not values["full_name"]:
+        errors[f"{field}.full_name"] = N_("Enter the full name.")
+    for key in ("full_name", "position", "organization"):
+        if len(values[key] or "") > MAX_PERSON_FIELD:
+            errors[f"{field}.{key}"] = N_("At most 200 characters.")
+    return {k: v or "" for k, v in values.items()}
+
+
+async def get_site(db: AsyncSession, actor: Any, meeting_id: int, site_id: int) -> Site:
+    await get_meeting(db, actor, meeting_id)
+    site = await db.get(Site, site_id)
+    if site is None or site.meeting_id != meeting_id:
+        raise NotFound("No such site in this meeting.")
+    return site
+
+
+async def roll_call(db: AsyncSession, actor: Any, meeting_id: int, site_id: int, data: RollCallInput) -> Site:
+    """Record a site's roll call; it replaces the site's previous one.
+
+    A person named in ``present`` or ``absent`` who is not yet one of the site's
+    delegates (by name, accents ignored) becomes one; present once the meeting has
+    started, they count as arrived late.
+    """
+    user = require_editor(actor)
+    meeting: Meeting = await get_meeting(db, user, meeting_id)
+    ensure_editable(meeting)
+    site = await get_site(db, user, meeting_id, site_id)
+    started = meeting.actual_started_at is not None and meeting.actual_started_at <= now()
+    by_id = {d.id: d for d in site.delegates}
+    by_name = {search_key(d.full_name): d for d in site.delegates}
+    errors: dict[str, str] = {}
+    # delegate (existing) or a new person's values -> (present, reason)
+    decided: dict[int, tuple[bool, str]] = {}
+    added: list[tuple[dict[str, str], bool, str]] = []
+    added_keys: set[str] = set()
+
+    def resolve(entry: int | Person, field: str, present: bool, reason: str) -> None:
+        if isinstance(entry, int):
+            delegate = by_id.get(entry)
+            if delegate is None:
+                errors[field] = N_("Not one of this site's delegates.")
+                return
+        else:
+            values = _person_values(entry, field, errors)
+            key = search_key(values["full_name"])
+            delegate = by_name.get(key)
+            if delegate is None:
+                if key in added_keys:
+                    errors[field] = N_("This person is listed twice.")
+                elif values["full_name"]:
+                    added_keys.add(key)
+                    added.append((values, present, reason))
+                return
+        if delegate.id in decided:
+            errors[field] = N_("This person is listed twice.")
+            return
+        decided[delegate.id] = (present, reason)
+
+    for i, entry in enumerate(data.present):
+        resolve(entry, f"present.{i}", True, "")
+    for i, absent in enumerate(data.absent):
+        reason = clean_line(absent.reason)
+        if len(reason) > MAX_REASON:
+            errors[f"absent.{i}.reason"] = N_("At most 500 characters.")
+        resolve(absent.person, f"absent.{i}.person", False, reason)
+    if errors:
+        raise InvalidInput("Please correct the highlighted fields.", field_errors=errors)
+
+    before = {"connected": site.connected}
+    for delegate in site.delegates:
+        present, reason = decided.get(delegate.id, (None, ""))
+        # Marked absent earlier and present now, after the start: the delegate came late.
+        if present and delegate.present is False and started:
+            delegate.arrived_late = True
+        elif present is None:
+            delegate.arrived_late = False
+        delegate.present = present
+        delegate.absence_reason = reason
+    order = max((d.sort_order for d in site.delegates), default=0)
+    for offset, (values, present, reason) in enumerate(added, start=1):
+        site.delegates.append(
+            Delegate(
+                full_name=values["full_name"], position=values["position"], organization=values["organization"],
+                sort_order=order + offset, present=present, absence_reason=reason,
+                arrived_late=present and started,
+            )
+        )
+    site.connected = data.connected
+    site.roll_called_at = now()
+    await db.flush()
+    record(
+        db, user, "roll_call", "site", site.id, meeting_id=meeting.id,
+        changes={
+            "connected": [before["connected"], data.connected],
+            "present": [d.full_name for d in site.delegates if d.present],
+            "absent": [{"full_name": d.full_name, "reason": d.absence_reason} for d in site.delegates if d.present is False],
+            "added": [values["full_name"] for values, _p, _r in added],
+        },
+    )
+    emit(db, board_channel(meeting.id), "site-updated", str(site.id))
+    return site
+
+
+# ---- exports ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetLine:
+    """One line of the attendance sheet: a delegate, or a site without delegates."""
+
+    site_name: str
+    role: str
+    response: str
+    reason: str
+    connected: bool | None
+    technical_check: str
+    full_name: str | None
+    position: str
+    organization: str
+    present: bool | None
+    absence_reason: str
+    arrived_late: bool
+
+
+async def attendance_sheet(db: AsyncSession, actor: Any, meeting_id: int) -> tuple[Meeting, list[SheetLine]]:
+    meeting = await get_meeting(db, actor, meeting_id)
+    rows = await db.execute(
+        select(
+            Site.name, Site.role, Site.response, Site.reason, Site.connected, Site.technical_check,
+            Delegate.full_name, Delegate.position, Delegate.organization, Delegate.present,
+            Delegate.absence_reason, Delegate.arrived_late,
+        )
+        .outerjoin(Delegate, Delegate.site_id == Site.id)
+        .where(Site.meeting_id == meeting_id)
+        .order_by(Site.role, Site.sort_order, Site.id, Delegate.sort_order, Delegate.id)
+    )
+    lines = [
+        SheetLine(
+            site_name=r[0], role=r[1], response=r[2], reason=r[3], connected=r[4], technical_check=r[5],
+            full_name=r[6], position=r[7] or "", organization=r[8] or "", present=r[9],
+            absence_reason=r[10] or "", arrived_late=bool(r[11]),
+        )
+        for r in rows
+    ]
+    return meeting, lines
