@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.params import Body
 from litestar.response import File, Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,7 +42,8 @@ from confmgr.schemas import Person
 from confmgr.sites.controllers import site_out
 from confmgr.sites.models import Site
 from confmgr.sites.schemas import SiteOut
-from confmgr.web.auth import bearer_token
+from confmgr.web.auth import bearer_token, is_api
+from confmgr.web.errors import error_page, http_error_handler, json_error
 from confmgr.web.forms import form_data
 from confmgr.web.render import is_htmx, page
 
@@ -90,6 +92,19 @@ def _check_form(site: Site) -> dict[str, Any]:
     return {"status": status, "note": site.technical_note}
 
 
+TOO_LARGE = N_("The answer is too large: a site may list at most {max} delegates.")
+
+
+def answer_too_large(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """A body over the limit is most likely a huge delegate list: say so, not "file too large"."""
+    if exc.status_code != 413:
+        return http_error_handler(request, exc)
+    message = gettext(TOO_LARGE, max=services.MAX_DELEGATES)
+    if is_api(request):
+        return json_error(413, message)
+    return error_page(request, 413, message)  # type: ignore[return-value]
+
+
 # ---- the site's page -------------------------------------------------------------
 
 
@@ -106,7 +121,7 @@ class PortalPages(Controller):
 
     path = "/s/{token:str}"
     include_in_schema = False
-    exception_handlers = {NotAuthenticated: invalid_link}
+    exception_handlers = {NotAuthenticated: invalid_link, HTTPException: answer_too_large}
     response_headers = _PRIVATE
 
     async def _render(
@@ -201,6 +216,7 @@ class PortalPages(Controller):
 class SiteResponsePages(Controller):
     path = "/meetings/{meeting_id:int}/sites/{site_id:int}/response"
     include_in_schema = False
+    exception_handlers = {HTTPException: answer_too_large}
 
     async def _page(
         self, db: AsyncSession, actor: Any, meeting_id: int, site_id: int, form: dict[str, Any],
@@ -305,6 +321,7 @@ class PortalApi(Controller):
     path = "/api/v1/portal"
     tags = ["portal"]
     dependencies = {"site": Provide(provide_portal_site)}
+    exception_handlers = {HTTPException: answer_too_large}
     response_headers = _PRIVATE
 
     @get("/")
@@ -337,6 +354,7 @@ class PortalApi(Controller):
 class SiteResponseApi(Controller):
     path = "/api/v1/meetings/{meeting_id:int}/sites/{site_id:int}/response"
     tags = ["sites"]
+    exception_handlers = {HTTPException: answer_too_large}
 
     @put("/", request_max_body_size=MAX_ANSWER_BODY)
     async def set_response(
