@@ -125,7 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=templates,
         dependencies={"actor": Provide(provide_actor)},
         exception_handlers=EXCEPTION_HANDLERS,
-        compression_config=CompressionConfig(backend="gzip", minimum_size=2048, exclude=["^/live/", "^/api/v1/live"]),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=2048, exclude=["^/live/", "^/api/v1/live", "^/s/[^/]+/live$", "^/meetings/[0-9]+/console/events$"]),
         openapi_config=OpenAPIConfig(title="confmgr API", version="1.0.0", path="/schema"),
         debug=settings.server.debug,
         request_max_body_size=settings.max_upload_bytes + 1024 * 1024,

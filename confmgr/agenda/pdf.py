@@ -1,0 +1,125 @@
+"""The printable agenda (chương trình hội nghị) as PDF: the same data the page shows.
+
+Set in the documents' serif family (``confmgr.documents.fonts``), which has every
+precomposed Vietnamese letter; user text is NFC and escaped for ReportLab's markup.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from confmgr.agenda.models import AgendaItem, Contribution
+from confmgr.documents.fonts import load_fonts
+from confmgr.i18n import gettext
+from confmgr.text import nfc
+from confmgr.timeutil import to_vn, vn_date
+
+_KIND_VI = {
+    "opening": "Khai mạc",
+    "report": "Báo cáo",
+    "speech": "Phát biểu chỉ đạo",
+    "contributions": "Tham luận",
+    "discussion": "Thảo luận",
+    "conclusion": "Kết luận",
+    "closing": "Bế mạc",
+    "other": "",
+}
+
+
+def _m(text: str | None) -> str:
+    """User text made safe for paragraph markup: NFC, escaped, line breaks kept."""
+    return escape(nfc(text or "")).replace("\n", "<br/>")
+
+
+def _presenter(person: dict[str, Any] | None) -> str:
+    if not person or not person.get("full_name"):
+        return ""
+    parts = [person.get("full_name", ""), person.get("position", ""), person.get("organization") or ""]
+    return ", ".join(p for p in parts if p)
+
+
+def item_times(items: Sequence[AgendaItem]) -> list[str]:
+    """Each item's time: its planned start, else following on from the previous item's end."""
+    times: list[str] = []
+    running = None
+    for item in items:
+        start = to_vn(item.planned_start) if item.planned_start else running
+        if start is None:
+            times.append("")
+        else:
+            end = start + timedelta(minutes=item.duration_minutes) if item.duration_minutes else None
+            times.append(f"{start:%H:%M}" + (f" – {end:%H:%M}" if end else ""))
+        running = (start + timedelta(minutes=item.duration_minutes)) if start and item.duration_minutes else None
+    return times
+
+
+def build_agenda_pdf(
+    meeting: Any,
+    items: Sequence[AgendaItem],
+    contributions: Sequence[tuple[Contribution, str | None, Any]] = (),
+    *,
+    font_dir: Path | None = None,
+) -> bytes:
+    fonts = load_fonts(font_dir)
+    base = ParagraphStyle("agendaBody", fontName=fonts.regular, fontSize=13, leading=16, alignment=TA_LEFT)
+    title = ParagraphStyle("agendaTitle", base, fontName=fonts.bold, fontSize=15, leading=19, alignment=TA_CENTER, spaceAfter=4)
+    centered = ParagraphStyle("agendaCentered", base, alignment=TA_CENTER, fontName=fonts.italic)
+    head = ParagraphStyle("agendaHead", base, fontName=fonts.bold, alignment=TA_CENTER)
+    small = ParagraphStyle("agendaSmall", base, fontSize=12, leading=15)
+
+    story: list[Any] = [
+        Paragraph("CHƯƠNG TRÌNH", title),
+        Paragraph(_m(meeting.title), ParagraphStyle("agendaSubject", title, fontSize=14, leading=18)),
+        Paragraph(
+            _m(f"{to_vn(meeting.starts_at):%H:%M}, {vn_date(meeting.starts_at)}" + (f" – {meeting.venue}" if meeting.venue else "")),
+            centered,
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    rows: list[list[Any]] = [[Paragraph("TT", head), Paragraph("Thời gian", head), Paragraph("Nội dung", head), Paragraph("Thực hiện", head)]]
+    by_item: dict[int | None, list[tuple[Contribution, str | None, Any]]] = {}
+    for row in contributions:
+        by_item.setdefault(row[0].agenda_item_id, []).append(row)
+    for number, (item, when) in enumerate(zip(items, item_times(items), strict=True), start=1):
+        kind = _KIND_VI.get(item.kind, "")
+        content = f"<b>{_m(item.title)}</b>"
+        if kind and kind.lower() not in item.title.lower():
+            content = f"<i>{escape(kind)}:</i> " + content
+        for c, site_name, _file in by_item.get(item.id, []):
+            speaker = _presenter(c.speaker)
+            line = f"– {_m(c.title)}"
+            if speaker or site_name:
+                line += f" <i>({_m(speaker or site_name)})</i>"
+            content += "<br/>" + line
+        rows.append([Paragraph(str(number), ParagraphStyle("n", base, alignment=TA_CENTER)), Paragraph(_m(when), base),
+                     Paragraph(content, base), Paragraph(_m(_presenter(item.presenter)), small)])
+    if len(rows) == 1:
+        rows.append(["", "", Paragraph(escape(gettext("No agenda item yet.", locale="vi")), base), ""])
+    table = Table(rows, colWidths=[12 * mm, 28 * mm, 80 * mm, 50 * mm], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]))
+    story.append(table)
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=25 * mm, rightMargin=15 * mm, topMargin=20 * mm, bottomMargin=20 * mm,
+        title=nfc(f"Chương trình: {meeting.title}"), author="confmgr", subject=nfc(meeting.title),
+    )
+    doc.build(story)
+    return buffer.getvalue()
