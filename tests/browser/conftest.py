@@ -1,0 +1,158 @@
+"""Browser tests: a real server in a subprocess and Debian's Chromium driven by Playwright.
+
+``live_server`` is the base URL (a ``str``) of a server started on a free port with a
+fresh data dir and one administrator; it also carries ``admin_username``,
+``admin_password``, ``data_dir`` and ``api_headers()``. ``browser_page`` is a new
+page in a new browser context (its own cookies) for each test. Tests skip with a
+reason when Chromium or Playwright is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 30.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer(str):
+    """The server's base URL, with what a test needs to act on it."""
+
+    admin_username: str
+    admin_password: str
+    data_dir: Path
+    env: dict[str, str]
+
+    def __new__(cls, url: str, **attrs: Any) -> LiveServer:
+        server = super().__new__(cls, url)
+        server.__dict__.update(attrs)
+        return server
+
+    @property
+    def url(self) -> str:
+        return str(self)
+
+    def api_headers(self) -> dict[str, str]:
+        """A bearer token of the administrator for ``/api/v1``."""
+        response = httpx.post(
+            f"{self}/api/v1/auth/token",
+            json={"username": self.admin_username, "password": self.admin_password},
+            timeout=10,
+        )
+        response.raise_for_status()
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def _confmgr(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "confmgr", *args], env=env, cwd=PROJECT_ROOT, input=stdin,
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped at start:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the server did not answer within {START_TIMEOUT_S} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """``confmgr serve`` on a free port, with a fresh SQLite data dir and an administrator."""
+    data_dir = tmp_path_factory.mktemp("live-data")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "CONFMGR_DATA_DIR": str(data_dir),
+        "CONFMGR_BASE_URL": url,
+        "CONFMGR_SECRET_KEY": secrets.token_urlsafe(48),
+    }
+    for name in ("CONFMGR_DATABASE_URL", "CONFMGR_REDIS_URL", "CONFMGR_SMTP_URL"):
+        env.pop(name, None)
+    password = "mật-khẩu-trình-duyệt-" + secrets.token_hex(4)
+    _confmgr("users", "create", "--username", "admin", "--role", "admin", env=env, stdin=password + "\n")
+    log = data_dir / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "confmgr", "serve", "--port", str(port)],
+            env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_up(url, process, log)
+        yield LiveServer(url, admin_username="admin", admin_password=password, data_dir=data_dir, env=env)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def admin_password(live_server: LiveServer) -> str:
+    return live_server.admin_password
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def browser_page(browser: Any) -> Iterator[Any]:
+    """A page with its own cookies, Vietnamese, phone-sized unless a test resizes it."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def log_in(page: Any, server: LiveServer, username: str | None = None, password: str | None = None) -> None:
+    """Log in through the login form, as a person does."""
+    page.goto(f"{server}/login")
+    page.fill("input[name=username]", username or server.admin_username)
+    page.fill("input[name=password]", password or server.admin_password)
+    with page.expect_navigation():
+        page.click("form[action='/login'] button[type=submit]")
