@@ -8,8 +8,10 @@ from typing import Any
 from litestar import Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from confmgr.errors import NotAuthenticated
+from confmgr.meetings.models import Meeting
 from confmgr.sites.models import Site
 from confmgr.sites.tokens import SiteKeys
 from confmgr.web.auth import bearer_token
@@ -20,7 +22,18 @@ MAX_TOKEN_LENGTH = 128
 async def site_for_token(db: AsyncSession, keys: SiteKeys, token: str | None) -> Site | None:
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    site = await db.scalar(select(Site).where(Site.token_hash == keys.digest(token)))
+    # The site, its delegates and its meeting in one query: on SQLite every request
+    # holds the write lock from its first statement, and thousands of sites answer
+    # in the same minute. The meeting lands in the session, so reading it again is free.
+    row = (
+        await db.execute(
+            select(Site, Meeting)
+            .join(Meeting, Meeting.id == Site.meeting_id)
+            .options(joinedload(Site.delegates))
+            .where(Site.token_hash == keys.digest(token))
+        )
+    ).unique().first()
+    site = row[0] if row else None
     if site is None or site.token_revoked:
         return None
     return site
