@@ -691,14 +691,15 @@ class ConsolePages(Controller):
                 return conflict_json(exc)  # type: ignore[return-value]
             context = await self._context(
                 db_session, actor, meeting_id, item_id, notes_text=text, notes_version=current["version"],
-                conflict={"text": current["text"], "version": current["version"], "mine": text}, status_code=409,
+                conflict={"text": current["text"], "version": current["version"], "mine": text},
             )
             return page("agenda/console.html", status_code=409, **context)
         if wants_json:
             moment = now()
             return Response(  # type: ignore[return-value]
                 {"text": item.notes, "version": item.notes_version, "saved_at": moment.isoformat(),
-                 "saved_at_local": f"{to_vn(moment):%H:%M:%S}"}
+                 "saved_at_local": f"{to_vn(moment):%H:%M:%S}"},
+                status_code=200,
             )
         return Redirect(f"/meetings/{meeting_id}/console?item={item_id}#notes")
 

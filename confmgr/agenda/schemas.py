@@ -55,8 +55,9 @@ class AgendaItemOut(msgspec.Struct):
 class ContributionInput(msgspec.Struct, forbid_unknown_fields=True):
     """A paper registered by the secretariat."""
 
-    speaker: Person
-    title: str
+    # Defaults let the service name exactly what is missing (speaker's name, title).
+    speaker: Person = msgspec.field(default_factory=Person)
+    title: str = ""
     agenda_item_id: int | None = None
     site_id: int | None = None
     summary: str = ""
@@ -65,8 +66,8 @@ class ContributionInput(msgspec.Struct, forbid_unknown_fields=True):
 class PortalContributionInput(msgspec.Struct, forbid_unknown_fields=True):
     """A paper a site submits through its link; the site is the link's own."""
 
-    speaker: Person
-    title: str
+    speaker: Person = msgspec.field(default_factory=Person)
+    title: str = ""
     agenda_item_id: int | None = None
     summary: str = ""
 
@@ -102,13 +103,13 @@ class FileOut(msgspec.Struct):
 
 
 class SpeakRequestInput(msgspec.Struct, forbid_unknown_fields=True):
-    speaker: Person
+    speaker: Person = msgspec.field(default_factory=Person)
     topic: str = ""
     site_id: int | None = None
 
 
 class PortalSpeakRequestInput(msgspec.Struct, forbid_unknown_fields=True):
-    speaker: Person
+    speaker: Person = msgspec.field(default_factory=Person)
     topic: str = ""
 
 

@@ -74,7 +74,7 @@ def test_agenda_page_and_move_buttons_with_and_without_htmx(world: World, client
     # With htmx: only the list comes back.
     fragment = form_post(client, f"/meetings/{m}/agenda/{b}/move/down", headers={"HX-Request": "true"})
     assert fragment.status_code == 200
-    assert "<html" not in fragment.text and 'id="agenda-items"' in fragment.text
+    assert "<html" not in fragment.text and 'id="ag-items"' in fragment.text
     assert fragment.text.index("Khai mạc") < fragment.text.index("Báo cáo &lt;chính&gt;")
     assert a
 
