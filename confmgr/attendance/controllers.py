@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
+import anyio
+
 from litestar import Controller, MediaType, Request, Response, get, post, put
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
@@ -36,6 +38,8 @@ from confmgr.web.forms import form_data
 from confmgr.web.render import is_htmx, page
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A roll call card holds a form per delegate: fewer of them a page than board rows.
+ROLL_CALL_PAGE_SIZE = 50
 FILTER_KEYS = ("response", "check", "role", "connected", "q", "page")
 
 
@@ -80,12 +84,24 @@ def _attachment(content: bytes, media_type: str, filename: str) -> Response[byte
     )
 
 
+async def end_reading(db: AsyncSession) -> None:
+    """End a read-only request's transaction before the slow part (rendering, a file).
+
+    On SQLite every transaction holds the database's write lock; a board or a sheet
+    being rendered must not make the sites' confirmations wait.
+    """
+    await db.commit()
+
+
 async def _sheet(db: AsyncSession, actor: Any, meeting_id: int, kind: str) -> Response[bytes]:
     meeting, lines = await services.attendance_sheet(db, actor, meeting_id)
+    await end_reading(db)
     name = f"diem-danh-hoi-nghi-{meeting.id}"
+    # Built in a thread: ten thousand rows must not stall every other request.
     if kind == "csv":
-        return _attachment(to_csv(lines), "text/csv; charset=utf-8", f"{name}.csv")
-    return _attachment(to_xlsx(lines, meeting.title), XLSX_TYPE, f"{name}.xlsx")
+        return _attachment(await anyio.to_thread.run_sync(to_csv, lines), "text/csv; charset=utf-8", f"{name}.csv")
+    content = await anyio.to_thread.run_sync(to_xlsx, lines, meeting.title)
+    return _attachment(content, XLSX_TYPE, f"{name}.xlsx")
 
 
 class BoardPages(Controller):
@@ -116,6 +132,7 @@ class BoardPages(Controller):
             context.update(await _summary_context(db_session, actor, meeting_id))
         if target != "board-summary":
             context["result"] = await services.board_rows(db_session, actor, meeting_id, filters)
+        await end_reading(db_session)
         template = {
             "board-summary": "attendance/_summary.html",
             "board-table": "attendance/_table.html",
@@ -206,7 +223,7 @@ class RollCallPages(Controller):
             "meeting": meeting,
             "user": actor,
             "filters": filters,
-            "result": await services.board_rows(db, actor, meeting_id, filters),
+            "result": await services.board_rows(db, actor, meeting_id, filters, page_size=ROLL_CALL_PAGE_SIZE),
             "totals": await services.roll_call_totals(db, meeting_id),
         }
 
@@ -224,6 +241,7 @@ class RollCallPages(Controller):
     ) -> Template:
         filters = _filters(response, "", "", connected, q, page_number)
         context = await self._page_context(db_session, actor, meeting_id, filters)
+        await end_reading(db_session)
         template = "attendance/_roll_call_list.html" if _fragment_wanted(request) else "attendance/roll_call.html"
         return Template(template_name=template, context=context)
 

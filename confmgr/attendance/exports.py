@@ -72,6 +72,15 @@ def to_csv(lines: Sequence[SheetLine]) -> bytes:
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
 
 
+def _text_cell(sheet: Any, value: str) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    # openpyxl stores text that starts with "=" as a formula; this one stays text.
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
 def to_xlsx(lines: Sequence[SheetLine], title: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -95,13 +104,7 @@ def to_xlsx(lines: Sequence[SheetLine], title: str) -> bytes:
         heading_cells.append(cell)
     sheet.append(heading_cells)
     for row in sheet_rows(lines):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append([_text_cell(sheet, v) if isinstance(v, str) and v.startswith("=") else v for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

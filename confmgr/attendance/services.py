@@ -178,12 +178,14 @@ async def _delegates_of(db: AsyncSession, site_ids: list[int]) -> dict[int, list
     return found
 
 
-async def board_rows(db: AsyncSession, actor: Any, meeting_id: int, filters: BoardFilters) -> BoardPage:
+async def board_rows(
+    db: AsyncSession, actor: Any, meeting_id: int, filters: BoardFilters, page_size: int = PAGE_SIZE
+) -> BoardPage:
     """One page of the board's sites, host first, in the meeting's order."""
     await get_meeting(db, actor, meeting_id)
     ids = await _matching_ids(db, meeting_id, filters.q)
     total = int(await db.scalar(_apply_filters(select(func.count(Site.id)), meeting_id, filters, ids)) or 0)
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = max(1, -(-total // page_size))
     page = min(filters.page, pages)
     stmt = _apply_filters(
         select(
@@ -194,7 +196,7 @@ async def board_rows(db: AsyncSession, actor: Any, meeting_id: int, filters: Boa
         meeting_id, filters, ids,
     )
     rows = list(
-        await db.execute(stmt.order_by(Site.role, Site.sort_order, Site.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+        await db.execute(stmt.order_by(Site.role, Site.sort_order, Site.id).offset((page - 1) * page_size).limit(page_size))
     )
     delegates = await _delegates_of(db, [r[0] for r in rows])
     items = [BoardRow(*row, delegates=tuple(delegates[row[0]])) for row in rows]
