@@ -206,11 +206,26 @@ async def board_rows(
 async def answers_over_time(db: AsyncSession, actor: Any, meeting_id: int) -> list[ChartPoint]:
     """Sites attending and declining after each answer; a changed answer moves a site."""
     await get_meeting(db, actor, meeting_id)
-    rows = await db.execute(
-        select(AttendanceEvent.created_at, AttendanceEvent.site_id, AttendanceEvent.response)
-        .where(AttendanceEvent.meeting_id == meeting_id)
-        .order_by(AttendanceEvent.created_at, AttendanceEvent.id)
+    events = list(
+        await db.execute(
+            select(AttendanceEvent.created_at, AttendanceEvent.site_id, AttendanceEvent.response)
+            .where(AttendanceEvent.meeting_id == meeting_id)
+            .order_by(AttendanceEvent.created_at, AttendanceEvent.id)
+        )
     )
+    # Answers recorded without an event (loaded data, older records) still count,
+    # at the time they were given, so the chart never disagrees with the counts.
+    unlogged = list(
+        await db.execute(
+            select(Site.responded_at, Site.id, Site.response).where(
+                Site.meeting_id == meeting_id,
+                Site.response != "pending",
+                Site.responded_at.is_not(None),
+                ~select(AttendanceEvent.id).where(AttendanceEvent.site_id == Site.id).exists(),
+            )
+        )
+    )
+    rows = sorted(events + unlogged, key=lambda r: r[0]) if unlogged else events
     latest: dict[int, str] = {}
     counts = {"attending": 0, "declined": 0, "pending": 0}
     points: list[ChartPoint] = []

@@ -208,3 +208,16 @@ def test_three_thousand_sites_page_quickly(admin_client: Any, client: Any, admin
     search = admin_client.get(url, params={"q": "diem cau xa so 3320"}, headers={"HX-Request": "true", "HX-Target": "board-table"})
     assert time.perf_counter() - started < 1.0
     assert _site_names(search.text) == ["Điểm cầu xã số 3320"]
+
+
+def test_chart_counts_answers_recorded_without_an_event(admin_client: Any, board: Board, db: Any) -> None:
+    async def record_directly(session: Any) -> None:
+        from confmgr.sites.models import Site
+        from confmgr.timeutil import now
+
+        site = await session.get(Site, board.tuy_phuoc.id)
+        site.response, site.responded_at = "attending", now()
+
+    db(record_directly)
+    fragment = admin_client.get(board.url, headers={"HX-Request": "true", "HX-Target": "board-summary"}).text
+    assert "<desc>Tham dự: 2, Không tham dự: 1 / 4</desc>" in fragment
