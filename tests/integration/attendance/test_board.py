@@ -221,3 +221,9 @@ def test_chart_counts_answers_recorded_without_an_event(admin_client: Any, board
     db(record_directly)
     fragment = admin_client.get(board.url, headers={"HX-Request": "true", "HX-Target": "board-summary"}).text
     assert "<desc>Tham dự: 2, Không tham dự: 1 / 4</desc>" in fragment
+
+
+def test_meeting_page_links_to_the_board_and_the_roll_call(admin_client: Any, board: Board) -> None:
+    page = admin_client.get(f"/meetings/{board.meeting_id}").text
+    assert f'href="/meetings/{board.meeting_id}/attendance"' in page
+    assert f'href="/meetings/{board.meeting_id}/roll-call/"' in page
