@@ -261,3 +261,22 @@ def test_viewer_reads_the_roll_call_but_cannot_save(client: Any, db: Any, board:
     refused = form_post(client, f"/meetings/{board.meeting_id}/roll-call/{board.host.id}", {"connected": "yes"})
     assert refused.status_code == 403
     assert _totals(db, board.meeting_id).sites_connected == 0
+
+
+def test_absences_for_the_minutes(client: Any, admin_api: dict[str, str], board: Board, db: Any) -> None:
+    response = client.put(
+        _url(board, board.quy_nhon.id),
+        json={"connected": True, "absent": [{"person": person("Nguyễn Thị Hồng"), "reason": "Đi học tập trung"}]},
+        headers=admin_api,
+    )
+    assert response.status_code == 200
+
+    async def read(session: Any) -> Any:
+        from confmgr.attendance.services import roll_call_absences
+
+        return await roll_call_absences(session, board.meeting_id)
+
+    (absence,) = db(read)
+    assert (absence.site_name, absence.full_name, absence.position, absence.reason) == (
+        "UBND thành phố Quy Nhơn", "Nguyễn Thị Hồng", "Chánh Văn phòng", "Đi học tập trung",
+    )
