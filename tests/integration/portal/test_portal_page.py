@@ -103,3 +103,16 @@ def test_page_is_in_english_when_chosen(client: Any, site: Any) -> None:
     page = text_of(client.get(site.url).text)
     assert "Will your site attend?" in page
     assert "UBND xã Tuy Phước" in page
+
+
+def test_live_view_comes_first_only_while_the_meeting_is_under_way(client: Any, admin_api: dict[str, str], site: Any) -> None:
+    import pytest
+
+    before = client.get(site.url).text
+    if 'id="live"' not in before:
+        pytest.skip("the live view of the agenda is not part of this build")
+    assert before.index('id="portal-answer"') < before.index('id="live"')
+    assert client.post(f"/api/v1/meetings/{site.meeting_id}/start", headers=admin_api).status_code == 200
+    during = client.get(site.url).text
+    assert during.index('id="live"') < during.index('id="portal-answer"')
+    assert during.count('id="live"') == 1
