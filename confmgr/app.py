@@ -10,7 +10,7 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
     SQLAlchemyInitPlugin,
 )
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Router
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.compression import CompressionConfig
@@ -27,6 +27,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 
 from confmgr.db import create_engine, create_session_maker
+from confmgr.errors import NotFound
 from confmgr.i18n import LocaleMiddleware
 from confmgr.settings import Settings, load_settings
 from confmgr.sites.tokens import SiteKeys
@@ -82,6 +83,17 @@ def _route_handlers() -> list[Any]:
     ]
 
 
+MAX_ID = 2**63 - 1
+
+
+async def reject_impossible_ids(request: Request[Any, Any, Any]) -> None:
+    """An id outside the database's integer range names nothing: answer 404 for it
+    here, before a driver fails to convert it."""
+    for value in request.path_params.values():
+        if isinstance(value, int) and not 0 < value <= MAX_ID:
+            raise NotFound("The page you asked for does not exist.")
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     engine = create_engine(settings.database)
@@ -124,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         stores=stores,
         template_config=templates,
         dependencies={"actor": Provide(provide_actor)},
+        before_request=reject_impossible_ids,
         exception_handlers=EXCEPTION_HANDLERS,
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048, exclude=["^/live/", "^/api/v1/live", "^/s/[^/]+/live$", "^/meetings/[0-9]+/console/events$"]),
         openapi_config=OpenAPIConfig(title="confmgr API", version="1.0.0", path="/schema"),
