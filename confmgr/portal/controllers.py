@@ -7,6 +7,7 @@ from the token first, and services only ever look inside that site's meeting.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
 from confmgr.accounts.permissions import require_editor
-from confmgr.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from confmgr.errors import Conflict, DomainError, InvalidInput, NotAuthenticated, NotFound
 from confmgr.i18n import N_, gettext
 from confmgr.meetings.services import get_meeting
 from confmgr.portal import services
@@ -116,6 +117,39 @@ def invalid_link(request: Request[Any, Any, Any], exc: NotAuthenticated) -> Temp
     )
 
 
+@dataclass
+class AnswerStep:
+    """What the answer form asked for: the typed values, and either a re-shown form
+    ("add a row", "remove row n"; nothing saved) or the answer to send."""
+
+    typed: dict[str, Any]
+    rows: list[dict[str, str]]
+    send: bool
+    spare_rows: int | None = None
+
+
+async def _answer_step(request: Request[Any, Any, Any]) -> tuple[dict[str, Any], AnswerStep]:
+    form = await form_data(request)
+    rows = delegate_rows(form)
+    typed = {"attending": form.get("attending", ""), "reason": form.get("reason", ""), "rows": rows}
+    action = str(form.get("action", "send"))
+    if action == "add_row":
+        return form, AnswerStep(typed, rows, send=False, spare_rows=EMPTY_ROWS_MORE + 1)
+    if action.startswith("remove:"):
+        index = action.removeprefix("remove:")
+        if index.isdigit() and int(index) < len(rows):
+            rows.pop(int(index))
+        return form, AnswerStep(typed, rows, send=False)
+    return form, AnswerStep(typed, rows, send=True)
+
+
+def _document_file(stored: Any, path: Any, headers: dict[str, str] | None = None) -> File:
+    return File(
+        path=path, filename=stored.original_name, media_type=stored.content_type,
+        content_disposition_type="attachment", headers=headers,
+    )
+
+
 class PortalPages(Controller):
     """What a site contact opens on a phone: ``<base>/s/<token>``."""
 
@@ -133,81 +167,76 @@ class PortalPages(Controller):
         *,
         answer_form: dict[str, Any] | None = None,
         check_form: dict[str, Any] | None = None,
-        errors: dict[str, str] | None = None,
-        message: str | None = None,
+        error: DomainError | None = None,
         notice: str | None = None,
         focus: str = "",
         spare_rows: int | None = None,
-        status_code: int = 200,
     ) -> Template:
         view = await services.portal_view(db, site)
         form = answer_form or _answer_form(site)
         form = {**form, "rows": _with_spare_rows(form["rows"], spare_rows)}
         context = {
             "view": view, "site": site, "meeting": view.meeting, "token": token,
-            "form": form, "check": check_form or _check_form(site), "errors": errors or {},
-            "message": message, "notice": notice, "focus": focus, "max_delegates": services.MAX_DELEGATES,
+            "form": form, "check": check_form or _check_form(site),
+            "errors": error.field_errors if error else {},
+            "message": gettext(error.message, **error.params) if error else None,
+            "notice": notice, "focus": focus, "max_delegates": services.MAX_DELEGATES,
         }
         template = "portal/_answer.html" if is_htmx(request) else "portal/show.html"
-        return page(template, status_code=status_code, **context)
+        return page(template, status_code=error.status_code if error else 200, **context)
 
     @get("/")
-    async def show(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str, sent: str = "") -> Template:
+    async def show(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str, sent: str = ""
+    ) -> Template:
         """The page; to htmx, only the part with the answers."""
         site = await require_site(db_session, request.app.state.site_keys, token)
         return await self._render(request, db_session, site, token, notice=SENT.get(sent))
 
     @post("/response", request_max_body_size=MAX_ANSWER_BODY)
-    async def respond(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template | Redirect:
+    async def respond(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str
+    ) -> Template | Redirect:
         site = await require_site(db_session, request.app.state.site_keys, token)
-        form = await form_data(request)
-        rows = delegate_rows(form)
-        typed = {"attending": form.get("attending", ""), "reason": form.get("reason", ""), "rows": rows}
-        action = str(form.get("action", "send"))
-        # "Add a row" and "remove" re-show the form as typed; nothing is saved yet.
-        if action == "add_row":
-            return await self._render(request, db_session, site, token, answer_form=typed, spare_rows=EMPTY_ROWS_MORE + 1, focus="delegates")
-        if action.startswith("remove:"):
-            index = action.removeprefix("remove:")
-            if index.isdigit() and int(index) < len(rows):
-                rows.pop(int(index))
-            return await self._render(request, db_session, site, token, answer_form=typed, focus="delegates")
+        form, step = await _answer_step(request)
+        if not step.send:
+            return await self._render(
+                request, db_session, site, token, answer_form=step.typed, spare_rows=step.spare_rows, focus="delegates"
+            )
         try:
-            await services.answer(db_session, site, attendance_from_form(form, rows))
+            await services.answer(db_session, site, attendance_from_form(form, step.rows))
         except (InvalidInput, Conflict) as exc:
             return await self._render(
-                request, db_session, site, token, answer_form=typed, errors=exc.field_errors,
-                message=gettext(exc.message, **exc.params), spare_rows=0 if rows else None, focus="answer",
-                status_code=exc.status_code,
+                request, db_session, site, token, answer_form=step.typed, error=exc,
+                spare_rows=0 if step.rows else None, focus="answer",
             )
         if is_htmx(request):
             return await self._render(request, db_session, site, token, notice=SENT["answer"])
         return Redirect(f"/s/{token}?sent=answer#portal-answer", status_code=303)
 
     @post("/technical-check", request_max_body_size=MAX_ANSWER_BODY)
-    async def technical_check(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template | Redirect:
+    async def technical_check(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str
+    ) -> Template | Redirect:
         site = await require_site(db_session, request.app.state.site_keys, token)
         form = await form_data(request)
         typed = {"status": str(form.get("status", "")), "note": str(form.get("note", ""))}
         try:
             await services.report_technical_check(db_session, site, typed["status"], typed["note"])
         except (InvalidInput, Conflict) as exc:
-            return await self._render(
-                request, db_session, site, token, check_form=typed, errors=exc.field_errors,
-                message=gettext(exc.message, **exc.params), focus="check", status_code=exc.status_code,
-            )
+            return await self._render(request, db_session, site, token, check_form=typed, error=exc, focus="check")
         if is_htmx(request):
             return await self._render(request, db_session, site, token, notice=SENT["check"])
         return Redirect(f"/s/{token}?sent=check#portal-answer", status_code=303)
 
     @get("/files/{document_id:int}")
-    async def download(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str, document_id: int) -> File:
+    async def download(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str, document_id: int
+    ) -> File:
         site = await require_site(db_session, request.app.state.site_keys, token)
-        stored, path = await services.document_for_site(db_session, request.app.state.settings.uploads_dir, site, document_id)
-        return File(
-            path=path, filename=stored.original_name, media_type=stored.content_type,
-            content_disposition_type="attachment", headers=PRIVATE_HEADERS,
-        )
+        uploads = request.app.state.settings.uploads_dir
+        stored, path = await services.document_for_site(db_session, uploads, site, document_id)
+        return _document_file(stored, path, PRIVATE_HEADERS)
 
 
 # ---- the secretariat answers for a site --------------------------------------------
@@ -219,48 +248,49 @@ class SiteResponsePages(Controller):
     exception_handlers = {HTTPException: answer_too_large}
 
     async def _page(
-        self, db: AsyncSession, actor: Any, meeting_id: int, site_id: int, form: dict[str, Any],
-        *, errors: dict[str, str] | None = None, message: str | None = None, spare_rows: int | None = None, status_code: int = 200,
+        self,
+        db: AsyncSession,
+        actor: Any,
+        meeting_id: int,
+        site_id: int,
+        form: dict[str, Any] | None = None,
+        *,
+        error: DomainError | None = None,
+        spare_rows: int | None = None,
     ) -> Template:
         meeting = await get_meeting(db, actor, meeting_id)
         site = await db.get(Site, site_id)
         if site is None or site.meeting_id != meeting.id:
             raise NotFound("No such site in this meeting.")
+        form = form or _answer_form(site)
         form = {**form, "rows": _with_spare_rows(form["rows"], spare_rows)}
         return page(
-            "portal/secretariat_response.html", meeting=meeting, site=site, form=form, errors=errors or {},
-            message=message, max_delegates=services.MAX_DELEGATES, status_code=status_code,
+            "portal/secretariat_response.html", meeting=meeting, site=site, form=form,
+            errors=error.field_errors if error else {},
+            message=gettext(error.message, **error.params) if error else None,
+            max_delegates=services.MAX_DELEGATES, status_code=error.status_code if error else 200,
         )
 
     @get("/")
     async def edit(self, db_session: AsyncSession, actor: User | None, meeting_id: int, site_id: int) -> Template:
         require_editor(actor)
-        site = await db_session.get(Site, site_id)
-        form = _answer_form(site) if site is not None else {"attending": "", "reason": "", "rows": []}
-        return await self._page(db_session, actor, meeting_id, site_id, form)
+        return await self._page(db_session, actor, meeting_id, site_id)
 
     @post("/", request_max_body_size=MAX_ANSWER_BODY)
     async def save(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, site_id: int
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None,
+        meeting_id: int, site_id: int,
     ) -> Template | Redirect:
         require_editor(actor)
-        form = await form_data(request)
-        rows = delegate_rows(form)
-        typed = {"attending": form.get("attending", ""), "reason": form.get("reason", ""), "rows": rows}
-        action = str(form.get("action", "send"))
-        if action == "add_row":
-            return await self._page(db_session, actor, meeting_id, site_id, typed, spare_rows=EMPTY_ROWS_MORE + 1)
-        if action.startswith("remove:"):
-            index = action.removeprefix("remove:")
-            if index.isdigit() and int(index) < len(rows):
-                rows.pop(int(index))
-            return await self._page(db_session, actor, meeting_id, site_id, typed)
+        form, step = await _answer_step(request)
+        if not step.send:
+            return await self._page(db_session, actor, meeting_id, site_id, step.typed, spare_rows=step.spare_rows)
         try:
-            await services.set_site_response(db_session, actor, site_id, attendance_from_form(form, rows), meeting_id=meeting_id)
+            data = attendance_from_form(form, step.rows)
+            await services.set_site_response(db_session, actor, site_id, data, meeting_id=meeting_id)
         except (InvalidInput, Conflict) as exc:
             return await self._page(
-                db_session, actor, meeting_id, site_id, typed, errors=exc.field_errors,
-                message=gettext(exc.message, **exc.params), spare_rows=0 if rows else None, status_code=exc.status_code,
+                db_session, actor, meeting_id, site_id, step.typed, error=exc, spare_rows=0 if step.rows else None
             )
         return Redirect(f"/meetings/{meeting_id}#sites", status_code=303)
 
@@ -331,7 +361,9 @@ class PortalApi(Controller):
         return portal_out(request, view, bearer_token(request) or "")
 
     @put("/response", request_max_body_size=MAX_ANSWER_BODY)
-    async def respond(self, db_session: AsyncSession, site: Site, data: Annotated[AttendanceInput, Body()]) -> PortalSiteOut:
+    async def respond(
+        self, db_session: AsyncSession, site: Site, data: Annotated[AttendanceInput, Body()]
+    ) -> PortalSiteOut:
         """Attend (with up to 50 delegates) or decline (with a reason), until the deadline."""
         await services.answer(db_session, site, data)
         return portal_site_out(site, None)
@@ -345,10 +377,13 @@ class PortalApi(Controller):
         return portal_site_out(site, await services.answer_closed_for(db_session, site))
 
     @get("/documents/{document_id:int}")
-    async def download(self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, document_id: int) -> File:
+    async def download(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, document_id: int
+    ) -> File:
         """A meeting document's bytes, as an attachment."""
-        stored, path = await services.document_for_site(db_session, request.app.state.settings.uploads_dir, site, document_id)
-        return File(path=path, filename=stored.original_name, media_type=stored.content_type, content_disposition_type="attachment")
+        uploads = request.app.state.settings.uploads_dir
+        stored, path = await services.document_for_site(db_session, uploads, site, document_id)
+        return _document_file(stored, path, PRIVATE_HEADERS)
 
 
 class SiteResponseApi(Controller):
@@ -358,8 +393,8 @@ class SiteResponseApi(Controller):
 
     @put("/", request_max_body_size=MAX_ANSWER_BODY)
     async def set_response(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, site_id: int,
-        data: Annotated[AttendanceInput, Body()],
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None,
+        meeting_id: int, site_id: int, data: Annotated[AttendanceInput, Body()],
     ) -> SiteOut:
         """The secretariat records a site's answer; possible after the deadline too."""
         site = await services.set_site_response(db_session, actor, site_id, data, meeting_id=meeting_id)

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 import msgspec
 
+from confmgr.errors import InvalidInput
+from confmgr.i18n import N_
 from confmgr.schemas import Person
 
 CheckStatus = Literal["ok", "problem"]
@@ -104,23 +106,24 @@ def delegate_rows(form: dict[str, Any]) -> list[dict[str, str]]:
     for key, value in form.items():
         match = _DELEGATE_FIELD.match(key)
         if match:
-            rows.setdefault(int(match.group(1)), {})[match.group(2)] = str(value if not isinstance(value, list) else value[-1])
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = str(value)
     ordered = [rows[i] for i in sorted(rows)]
     return [{f: row.get(f, "") for f in PERSON_FIELDS} for row in ordered if any(v.strip() for v in row.values())]
 
 
 def attendance_from_form(form: dict[str, Any], rows: list[dict[str, str]]) -> AttendanceInput:
     """The same input the API takes; ``attending`` must be an explicit yes or no."""
-    from confmgr.errors import InvalidInput
-    from confmgr.i18n import N_
-
     choice = form.get("attending")
     if choice not in ("yes", "no"):
         raise InvalidInput(
-            "Please correct the highlighted fields.", field_errors={"attending": N_("Choose whether your site attends.")}
+            "Please correct the highlighted fields.",
+            field_errors={"attending": N_("Choose whether your site attends.")},
         )
     return AttendanceInput(
         attending=choice == "yes",
         reason=str(form.get("reason", "")),
-        delegates=[Person(full_name=r["full_name"], position=r["position"], organization=r["organization"] or None) for r in rows],
+        delegates=[
+            Person(full_name=r["full_name"], position=r["position"], organization=r["organization"] or None)
+            for r in rows
+        ],
     )

@@ -23,6 +23,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from confmgr.accounts.permissions import require_editor
 from confmgr.agenda.models import AgendaItem, MeetingDocument
 from confmgr.audit.services import apply_changes, record
+from confmgr.documents.models import IssuedDocument
+from confmgr.documents.services import issued_of
 from confmgr.errors import Conflict, InvalidInput, NotFound
 from confmgr.files.models import StoredFile
 from confmgr.i18n import N_
@@ -41,7 +43,9 @@ MAX_NOTE_CHARS = 2000
 # Once the documents are out, the record they were made from stays as it was.
 READ_ONLY_STATUSES = frozenset({MeetingStatus.DOCUMENTS_ISSUED.value, MeetingStatus.ARCHIVED.value})
 
-DEADLINE_PASSED = N_("The deadline to answer has passed; the answer can no longer be changed here. Please contact the secretariat.")
+DEADLINE_PASSED = N_(
+    "The deadline to answer has passed; the answer can no longer be changed here. Please contact the secretariat."
+)
 MEETING_CLOSED = N_("This meeting's documents are issued; nothing can be changed any more.")
 
 
@@ -62,6 +66,8 @@ class PortalView:
     meeting: Meeting
     agenda: list[AgendaItem]
     documents: list[PortalDocument]
+    # Issued minutes and conclusions notices (the documents feature serves their bytes).
+    issued: list[IssuedDocument]
     # English message ids, or None while the site may still change them.
     answer_closed: str | None
     check_closed: str | None
@@ -113,7 +119,11 @@ async def portal_view(db: AsyncSession, site: Site, now: datetime | None = None)
     )
     rows = await db.execute(
         select(
-            MeetingDocument.id, MeetingDocument.title, StoredFile.original_name, StoredFile.content_type, StoredFile.size
+            MeetingDocument.id,
+            MeetingDocument.title,
+            StoredFile.original_name,
+            StoredFile.content_type,
+            StoredFile.size,
         )
         .join(StoredFile, StoredFile.id == MeetingDocument.file_id)
         .where(MeetingDocument.meeting_id == meeting.id, MeetingDocument.published.is_(True))
@@ -121,12 +131,14 @@ async def portal_view(db: AsyncSession, site: Site, now: datetime | None = None)
     )
     documents = [PortalDocument(*row) for row in rows]
     return PortalView(
-        site=site, meeting=meeting, agenda=agenda, documents=documents,
+        site=site, meeting=meeting, agenda=agenda, documents=documents, issued=await issued_of(db, meeting.id),
         answer_closed=answer_closed_reason(meeting, now), check_closed=check_closed_reason(meeting),
     )
 
 
-async def document_for_site(db: AsyncSession, uploads_dir: Path, site: Site, document_id: int) -> tuple[StoredFile, Path]:
+async def document_for_site(
+    db: AsyncSession, uploads_dir: Path, site: Site, document_id: int
+) -> tuple[StoredFile, Path]:
     """A published document of the site's own meeting and where its bytes are.
 
     Any other document, published or not, is "not found": a link opens nothing
@@ -186,8 +198,15 @@ def _validated(data: AttendanceInput) -> tuple[str, str, list[dict[str, Any]]]:
 
 
 async def _write_answer(
-    db: AsyncSession, actor: Any, site: Site, response: str, reason: str, people: list[dict[str, Any]], moment: datetime,
-    *, by_site: bool,
+    db: AsyncSession,
+    actor: Any,
+    site: Site,
+    response: str,
+    reason: str,
+    people: list[dict[str, Any]],
+    moment: datetime,
+    *,
+    by_site: bool,
 ) -> None:
     old_delegates = list(site.delegates)
     values: dict[str, Any] = {"response": response, "reason": reason, "responded_at": moment}
@@ -214,7 +233,9 @@ async def _write_answer(
                 "arrived_late": earlier.arrived_late if earlier else False,
             }
         )
-    await db.execute(delete(Delegate).where(Delegate.site_id == site.id), execution_options={"synchronize_session": False})
+    await db.execute(
+        delete(Delegate).where(Delegate.site_id == site.id), execution_options={"synchronize_session": False}
+    )
     for old in old_delegates:
         db.expunge(old)
     new_delegates: list[Delegate] = []
@@ -285,7 +306,8 @@ async def report_technical_check(
         raise InvalidInput("Please correct the highlighted fields.", field_errors=errors)
     moment = aware(now) if now else utc_now()
     changes = apply_changes(
-        site, {"technical_check": status, "technical_note": text, "technical_checked_at": moment, "last_activity_at": moment}
+        site,
+        {"technical_check": status, "technical_note": text, "technical_checked_at": moment, "last_activity_at": moment},
     )
     record(db, site, "technical_check", "site", site.id, meeting_id=site.meeting_id, changes=changes)
     _announce(db, site)

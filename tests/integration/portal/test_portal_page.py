@@ -116,3 +116,35 @@ def test_live_view_comes_first_only_while_the_meeting_is_under_way(client: Any, 
     during = client.get(site.url).text
     assert during.index('id="live"') < during.index('id="portal-answer"')
     assert during.count('id="live"') == 1
+
+
+def test_issued_minutes_are_offered_on_the_page(client: Any, site: Any, db: Any, add_document: Any) -> None:
+    from confmgr.settings import PROJECT_ROOT
+
+    if not (PROJECT_ROOT / "templates" / "documents" / "_portal_documents.html").exists():
+        import pytest
+
+        pytest.skip("issued documents are not part of this build")
+
+    document_id = add_document(site.meeting_id, "Bản lưu", b"%PDF-1.7 bb")
+
+    async def issue(session: Any) -> int:
+        from datetime import date
+
+        from confmgr.agenda.models import MeetingDocument
+        from confmgr.documents.models import IssuedDocument
+
+        attachment = await session.get(MeetingDocument, document_id)
+        row = IssuedDocument(
+            meeting_id=site.meeting_id, kind="minutes", symbol="BB-SNV", year=2026, number=5, number_text="05/BB-SNV",
+            issued_on=date(2026, 12, 29), title="Biên bản hội nghị", sha256="0" * 64, size=11,
+            pdf_file_id=attachment.file_id,
+        )
+        session.add(row)
+        await session.flush()
+        return int(row.id)
+
+    issued_id = db(issue)
+    html = client.get(site.url).text
+    assert f"/s/{site.token}/documents/{issued_id}.pdf" in html
+    assert "05/BB-SNV" in text_of(html)
