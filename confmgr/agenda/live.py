@@ -8,6 +8,8 @@ from the current state, so a reconnecting browser shows the truth.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from litestar import Litestar
@@ -15,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.agenda.services import LiveState, live_state
 from confmgr.live.events import board_channel, emit, live_channel
+from confmgr.live.stream import short_session
 
 LIVE_FRAGMENT = "agenda/_live_state.html"
 QUEUE_FRAGMENT = "agenda/_console_live.html"
@@ -44,3 +47,53 @@ async def announce(app: Litestar, db: AsyncSession, meeting_id: int) -> LiveStat
     emit(db, live_channel(meeting_id), LIVE_EVENT, live_html(app, state))
     emit(db, board_channel(meeting_id), QUEUE_EVENT, console_html(app, state))
     return state
+
+
+# ---- opening streams in a crowd -----------------------------------------------------
+#
+# After a network blip thousands of sites reconnect within a second or two. Each
+# stream needs its link checked and the current state; done naively that is two
+# database transactions per site at once, which exhausts the connection pool (and
+# queues on SQLite's lock) until requests fail. Streams therefore share the work:
+# at most a few checks run at a time, and one reading of the state serves every
+# stream that subscribed before that reading began.
+
+STREAM_DB_CONCURRENCY = 4
+_STATE_KEY = "agenda_live_streams"
+
+
+class StreamGate:
+    def __init__(self) -> None:
+        self.semaphore = asyncio.Semaphore(STREAM_DB_CONCURRENCY)
+        # meeting id -> (when the reading started, its result)
+        self.readings: dict[int, tuple[float, asyncio.Future[str]]] = {}
+
+
+def gate(app: Litestar) -> StreamGate:
+    found = app.state.get(_STATE_KEY)
+    if found is None:
+        found = StreamGate()
+        app.state[_STATE_KEY] = found
+    return found  # type: ignore[no-any-return]
+
+
+async def shared_live_html(app: Litestar, meeting_id: int, subscribed_at: float) -> str:
+    """The current state's fragment, read after ``subscribed_at`` (so no change is missed)."""
+    g = gate(app)
+    current = g.readings.get(meeting_id)
+    if current is not None and current[0] >= subscribed_at:
+        return await asyncio.shield(current[1])
+    future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    g.readings[meeting_id] = (time.monotonic(), future)
+    try:
+        async with g.semaphore:
+            async with short_session(app) as db:
+                html = live_html(app, await live_state(db, meeting_id))
+    except BaseException as exc:
+        future.set_exception(exc)
+        future.exception()  # marked as retrieved: the waiters re-raise it
+        if g.readings.get(meeting_id, (0.0, None))[1] is future:
+            del g.readings[meeting_id]
+        raise
+    future.set_result(html)
+    return html

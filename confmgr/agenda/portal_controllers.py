@@ -4,6 +4,7 @@ send a paper, read the accepted papers. ``/s/<token>/...`` pages and the
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
@@ -68,13 +69,15 @@ class PortalLivePages(Controller):
         app = request.app
         # The link is checked in a session of its own, closed before streaming starts:
         # thousands of open streams must not hold thousands of database connections.
-        async with short_session(app) as db:
+        async with live.gate(app).semaphore, short_session(app) as db:
             site = await _site(request, db, token)
             meeting_id = site.meeting_id
 
         async def initial() -> list[tuple[str, str]]:
-            async with short_session(app) as db:
-                return [(live.LIVE_EVENT, live.live_html(app, await services.live_state(db, meeting_id)))]
+            # Called once the stream has subscribed: a reading of the state that starts
+            # after this moment cannot miss a change the stream would not also receive.
+            subscribed_at = time.monotonic()
+            return [(live.LIVE_EVENT, await live.shared_live_html(app, meeting_id, subscribed_at))]
 
         return sse_response(app, [live_channel(meeting_id)], initial)
 

@@ -35,16 +35,29 @@ async def _events(
         for event, data in await initial():
             yield ServerSentEventMessage(event=event, data=data)
         stream = subscriber.iter_events().__aiter__()
-        while True:
-            try:
-                raw = await asyncio.wait_for(stream.__anext__(), timeout=HEARTBEAT_SECONDS)
-            except TimeoutError:
-                yield ServerSentEventMessage(comment="keep-alive")
-                continue
-            except StopAsyncIteration:
-                return
-            event, data = decode(raw)
-            yield ServerSentEventMessage(event=event, data=data)
+        # One pending read survives the heartbeat timeouts: cancelling the read (as
+        # wait_for does) would close the subscriber's generator and end the stream
+        # after the first quiet period.
+        pending: asyncio.Future[bytes] | None = None
+        try:
+            while True:
+                if pending is None:
+                    pending = asyncio.ensure_future(stream.__anext__())
+                done, _ = await asyncio.wait({pending}, timeout=HEARTBEAT_SECONDS)
+                if not done:
+                    yield ServerSentEventMessage(comment="keep-alive")
+                    continue
+                try:
+                    raw = pending.result()
+                except StopAsyncIteration:
+                    return
+                finally:
+                    pending = None
+                event, data = decode(raw)
+                yield ServerSentEventMessage(event=event, data=data)
+        finally:
+            if pending is not None:
+                pending.cancel()
     finally:
         await plugin.unsubscribe(subscriber)
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
+
+import httpx
 
 from litestar.channels import ChannelsPlugin
 
@@ -20,10 +25,34 @@ def _running(world: World) -> tuple[int, list[int]]:
     return m, items
 
 
-def first_sse_event(client: Any, url: str) -> tuple[str, str]:
-    """The first event of an SSE stream (event name and data), then the stream is closed."""
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """The app on a real server in a thread: a test client cannot end an endless stream."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def first_sse_event(url: str) -> tuple[str, str]:
+    """The first event of an SSE stream (event name and data), then the connection is closed."""
     event, data = "", []
-    with client.stream("GET", url) as response:
+    with httpx.stream("GET", url, timeout=10) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         for line in response.iter_lines():
@@ -206,20 +235,72 @@ def test_changes_are_published_once_rendered_to_the_live_channel(world: World, c
     assert published == []
 
 
-def test_sse_first_event_is_the_current_state(world: World, client: Any, admin_api: dict[str, str], monkeypatch: Any) -> None:
-    # The test client notices a closed stream only at the next heartbeat: make it come soon.
-    monkeypatch.setattr("confmgr.live.stream.HEARTBEAT_SECONDS", 0.2)
+def test_sse_first_event_is_the_current_state(world: World, client: Any, admin_api: dict[str, str], app: Any) -> None:
     m, (a, b, _c) = _running(world)
     _site, token = world.site(m, "UBND huyện Hoài Ân")
     client.post(f"/api/v1/meetings/{m}/agenda/{b}/start", headers=admin_api)
-    event, data = first_sse_event(client, f"/s/{token}/live")
-    assert event == "live"
-    assert "2. Báo cáo tổng kết" in data and "Khai mạc" not in data
-    client.post(f"/api/v1/meetings/{m}/agenda/{a}/start", headers=admin_api)
-    event, data = first_sse_event(client, f"/s/{token}/live")
-    assert "1. Khai mạc" in data
+    with serving(app) as base:
+        event, data = first_sse_event(f"{base}/s/{token}/live")
+        assert event == "live"
+        assert "2. Báo cáo tổng kết" in data and "Khai mạc" not in data
+        # A change while nobody listens; a reconnecting browser sees it first thing.
+        client.post(f"/api/v1/meetings/{m}/agenda/{a}/start", headers=admin_api)
+        event, data = first_sse_event(f"{base}/s/{token}/live")
+        assert "1. Khai mạc" in data and "Báo cáo tổng kết" not in data
 
 
 def test_sse_refuses_a_bad_token(client: Any) -> None:
     response = client.get("/s/not-a-real-token/live")
     assert response.status_code == 404
+
+
+def test_a_stream_survives_quiet_periods(monkeypatch: Any) -> None:
+    """After heartbeats the stream still delivers the next change (it used to end at the first)."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from confmgr.live.events import encode
+    from confmgr.live.stream import _events
+
+    monkeypatch.setattr("confmgr.live.stream.HEARTBEAT_SECONDS", 0.05)
+
+    class Subscriber:
+        def __init__(self) -> None:
+            self.queue: asyncio.Queue[bytes] = asyncio.Queue()
+
+        async def iter_events(self) -> Any:
+            while True:
+                yield await self.queue.get()
+
+    class Plugin:
+        subscriber: Subscriber
+
+        async def subscribe(self, channels: list[str]) -> Subscriber:
+            self.subscriber = Subscriber()
+            return self.subscriber
+
+        async def unsubscribe(self, subscriber: Subscriber) -> None:
+            return None
+
+    plugin = Plugin()
+    fake_app = SimpleNamespace(plugins=SimpleNamespace(get=lambda _cls: plugin))
+
+    async def scenario() -> list[Any]:
+        async def initial() -> list[tuple[str, str]]:
+            return [("live", "state-0")]
+
+        events = _events(fake_app, ["meeting:1:live"], initial)  # type: ignore[arg-type]
+        got = [await events.__anext__(), await events.__anext__(), await events.__anext__()]
+        plugin.subscriber.queue.put_nowait(encode("live", "state-1"))
+        while True:
+            message = await asyncio.wait_for(events.__anext__(), timeout=2)
+            if message.event == "live":
+                got.append(message)
+                break
+        await events.aclose()
+        return got
+
+    got = asyncio.run(scenario())
+    assert got[0].data == "state-0"
+    assert got[1].comment == "keep-alive" and got[2].comment == "keep-alive"
+    assert got[-1].data == "state-1"
