@@ -57,10 +57,13 @@ class Settings:
     login_window_seconds: int = 900
     api_token_hours: int = 24
     max_upload_bytes: int = 20 * 1024 * 1024
+    # Uploaded papers, meeting documents and issued PDFs. With several machines this
+    # is a shared folder (see docs/deploy.md); by default it lives in the data dir.
+    files_dir: Path | None = None
 
     @property
     def uploads_dir(self) -> Path:
-        return self.data_dir / "files"
+        return self.files_dir or self.data_dir / "files"
 
 
 def _secret_key(data_dir: Path, env: Mapping[str, str]) -> str:
@@ -85,6 +88,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     data_dir.mkdir(parents=True, exist_ok=True)
     db_url = env.get("CONFMGR_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'confmgr.sqlite3'}"
     font_dir = env.get("CONFMGR_FONT_DIR")
+    files_dir = env.get("CONFMGR_FILES_DIR")
     base_url = env.get("CONFMGR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     return Settings(
         data_dir=data_dir,
@@ -101,4 +105,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         redis_url=env.get("CONFMGR_REDIS_URL") or None,
         font_dir=Path(font_dir) if font_dir else None,
+        files_dir=Path(files_dir).resolve() if files_dir else None,
     )
