@@ -12,28 +12,42 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.channels import ChannelsPlugin
-from litestar.response import ServerSentEvent
-from litestar.response.sse import ServerSentEventMessage
+from litestar.response import ServerSentEvent, Stream
 
-from confmgr.live.events import decode
+from confmgr.live.events import frame
 
 HEARTBEAT_SECONDS = 20.0
 # A slow client whose queue fills up loses old events rather than slowing everyone;
 # the next event (or its reconnect) brings it back to the current state.
 QUEUE_SIZE = 64
+KEEP_ALIVE = b": keep-alive\n\n"
+RETRY = b"retry: 2000\n\n"
+
+
+class FramedServerSentEvent(ServerSentEvent):
+    """An SSE response whose content is already framed bytes (see ``events.frame``).
+
+    Litestar's own ServerSentEvent frames every message for every subscriber; here the
+    frame is built once when the change is published and each stream forwards it.
+    """
+
+    def __init__(self, content: AsyncIterator[bytes], headers: dict[str, Any]) -> None:
+        Stream.__init__(self, content=content, media_type="text/event-stream", headers=headers)
+        self.headers["Connection"] = "keep-alive"
 
 
 async def _events(
     app: Litestar,
     channels: list[str],
     initial: Callable[[], Awaitable[Iterable[tuple[str, str]]]],
-) -> AsyncIterator[ServerSentEventMessage]:
+) -> AsyncIterator[bytes]:
     plugin = app.plugins.get(ChannelsPlugin)
     subscriber = await plugin.subscribe(channels)
     try:
+        yield RETRY
         # Subscribe first, then read the state: nothing that happens in between is missed.
         for event, data in await initial():
-            yield ServerSentEventMessage(event=event, data=data)
+            yield frame(event, data)
         stream = subscriber.iter_events().__aiter__()
         # One pending read survives the heartbeat timeouts: cancelling the read (as
         # wait_for does) would close the subscriber's generator and end the stream
@@ -45,7 +59,7 @@ async def _events(
                     pending = asyncio.ensure_future(stream.__anext__())
                 done, _ = await asyncio.wait({pending}, timeout=HEARTBEAT_SECONDS)
                 if not done:
-                    yield ServerSentEventMessage(comment="keep-alive")
+                    yield KEEP_ALIVE
                     continue
                 try:
                     raw = pending.result()
@@ -53,8 +67,7 @@ async def _events(
                     return
                 finally:
                     pending = None
-                event, data = decode(raw)
-                yield ServerSentEventMessage(event=event, data=data)
+                yield raw
         finally:
             if pending is not None:
                 pending.cancel()
@@ -68,7 +81,7 @@ def sse_response(
     initial: Callable[[], Awaitable[Iterable[tuple[str, str]]]],
 ) -> ServerSentEvent:
     headers: dict[str, Any] = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return ServerSentEvent(_events(app, channels, initial), headers=headers, retry_duration=2000)
+    return FramedServerSentEvent(_events(app, channels, initial), headers=headers)
 
 
 def short_session(app: Litestar) -> Any:

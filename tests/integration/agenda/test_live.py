@@ -259,8 +259,8 @@ def test_a_stream_survives_quiet_periods(monkeypatch: Any) -> None:
     import asyncio
     from types import SimpleNamespace
 
-    from confmgr.live.events import encode
-    from confmgr.live.stream import _events
+    from confmgr.live.events import frame
+    from confmgr.live.stream import KEEP_ALIVE, RETRY, _events
 
     monkeypatch.setattr("confmgr.live.stream.HEARTBEAT_SECONDS", 0.05)
 
@@ -290,17 +290,18 @@ def test_a_stream_survives_quiet_periods(monkeypatch: Any) -> None:
             return [("live", "state-0")]
 
         events = _events(fake_app, ["meeting:1:live"], initial)  # type: ignore[arg-type]
-        got = [await events.__anext__(), await events.__anext__(), await events.__anext__()]
-        plugin.subscriber.queue.put_nowait(encode("live", "state-1"))
+        got = [await events.__anext__() for _ in range(4)]
+        plugin.subscriber.queue.put_nowait(frame("live", "state-1"))
         while True:
             message = await asyncio.wait_for(events.__anext__(), timeout=2)
-            if message.event == "live":
+            if message != KEEP_ALIVE:
                 got.append(message)
                 break
         await events.aclose()
         return got
 
     got = asyncio.run(scenario())
-    assert got[0].data == "state-0"
-    assert got[1].comment == "keep-alive" and got[2].comment == "keep-alive"
-    assert got[-1].data == "state-1"
+    assert got[0] == RETRY
+    assert decode(got[1]) == ("live", "state-0")
+    assert got[2] == KEEP_ALIVE and got[3] == KEEP_ALIVE
+    assert decode(got[-1]) == ("live", "state-1")
