@@ -49,6 +49,14 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.workers > 1 and settings.database.is_sqlite:
+        print(
+            "Không thể chạy nhiều worker trên SQLite: hãy dùng PostgreSQL (CONFMGR_DATABASE_URL).\n"
+            "Refusing to start several workers on SQLite, which queues writers within one process: "
+            "use PostgreSQL (CONFMGR_DATABASE_URL).",
+            file=sys.stderr,
+        )
+        return 2
     _upgrade(settings)
     import uvicorn
 

@@ -25,8 +25,9 @@ from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from confmgr.db import create_engine, create_session_maker
+from confmgr.db import READ_ONLY, create_engine, create_session_maker
 from confmgr.errors import NotFound
 from confmgr.i18n import LocaleMiddleware
 from confmgr.settings import Settings, load_settings
@@ -84,6 +85,15 @@ def _route_handlers() -> list[Any]:
 
 
 MAX_ID = 2**63 - 1
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def provide_db_session(request: Request[Any, Any, Any], db_session_for_request: AsyncSession) -> AsyncSession:
+    """The request's session. A page view reads only, so it need not queue behind
+    SQLite's writers; a route whose GET writes says so with ``opt={"writes": True}``."""
+    if request.method in SAFE_METHODS and not request.route_handler.opt.get("writes"):
+        db_session_for_request.sync_session.info[READ_ONLY] = True
+    return db_session_for_request
 
 
 async def reject_impossible_ids(request: Request[Any, Any, Any]) -> None:
@@ -97,12 +107,12 @@ async def reject_impossible_ids(request: Request[Any, Any, Any]) -> None:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     engine = create_engine(settings.database)
-    session_maker = create_session_maker(engine)
+    session_maker = create_session_maker(engine, queue_writers=True)
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_maker=session_maker,
         session_config=AsyncSessionConfig(expire_on_commit=False),
-        session_dependency_key="db_session",
+        session_dependency_key="db_session_for_request",
     )
     db_config.before_send_handler = commit_before_send(db_config.session_scope_key)
     stores = _stores(settings)
@@ -135,7 +145,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         csrf_config=csrf,
         stores=stores,
         template_config=templates,
-        dependencies={"actor": Provide(provide_actor)},
+        dependencies={"actor": Provide(provide_actor), "db_session": Provide(provide_db_session)},
         before_request=reject_impossible_ids,
         exception_handlers=EXCEPTION_HANDLERS,
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048, exclude=["^/live/", "^/api/v1/live", "^/s/[^/]+/live$", "^/meetings/[0-9]+/console/events$"]),

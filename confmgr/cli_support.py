@@ -14,7 +14,7 @@ from confmgr.settings import Settings
 @asynccontextmanager
 async def session_scope(settings: Settings) -> AsyncIterator[AsyncSession]:
     """Commit when the block ends normally, roll back when it raises."""
-    engine = create_engine(settings.database)
+    engine = create_engine(settings.database, immediate=True)
     try:
         async with create_session_maker(engine)() as session:
             try:

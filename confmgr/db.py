@@ -6,19 +6,24 @@ columns); its metadata carries a naming convention so Alembic names every constr
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from advanced_alchemy.base import IdentityAuditBase, orm_registry
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.util import await_only
 
 from confmgr.settings import DatabaseSettings
 
 Base = IdentityAuditBase
 metadata = orm_registry.metadata
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "confmgr_read_only"
+_HOLDS_QUEUE = "confmgr_holds_writer_queue"
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -32,13 +37,76 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
-    # BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy
-    # timeout instead of failing with "database is locked" when a read turns into a write.
+def _sqlite_begin_immediate(conn: Any) -> None:
+    # For programs without the in-process writer queue (the command line): the write
+    # lock is taken up front, so a read that turns into a write cannot fail halfway.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_engine(settings: DatabaseSettings) -> AsyncEngine:
+def _sqlite_begin_deferred(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+class WriterQueue:
+    """SQLite allows one writer at a time. Within the server process, writing
+    transactions queue here, first come first served, from their first statement to
+    their commit, so they never wait in SQLite's busy handler (which polls with
+    growing sleeps and, under load, makes some answers wait seconds or time out).
+    Read-only sessions (``session.info[READ_ONLY] = True``: page views, live streams)
+    do not queue: in WAL mode they read beside the writer.
+
+    Because every writer of the process holds the queue from its first read to its
+    commit, no other writer can commit in between, so a plain deferred BEGIN never
+    fails when it turns into a write. Several processes writing one SQLite file are
+    not supported; production runs on PostgreSQL.
+    """
+
+    def __init__(self) -> None:
+        self._lock: asyncio.Lock | None = None
+
+    @property
+    def lock(self) -> asyncio.Lock:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
+
+    def attach(self, session_class: type[Session]) -> None:
+        event.listen(session_class, "after_transaction_create", self._on_create)
+        event.listen(session_class, "after_transaction_end", self._on_end)
+        event.listen(session_class, "before_flush", _refuse_writes_when_read_only)
+        event.listen(session_class, "do_orm_execute", _refuse_dml_when_read_only)
+
+    def _on_create(self, session: Session, transaction: SessionTransaction) -> None:
+        if transaction.parent is not None or session.info.get(READ_ONLY):
+            return
+        # Runs inside SQLAlchemy's greenlet bridge, so the asyncio lock can be awaited.
+        await_only(self.lock.acquire())
+        session.info[_HOLDS_QUEUE] = transaction
+
+    def _on_end(self, session: Session, transaction: SessionTransaction) -> None:
+        if session.info.get(_HOLDS_QUEUE) is transaction:
+            del session.info[_HOLDS_QUEUE]
+            self.lock.release()
+
+
+class ReadOnlySessionWrite(RuntimeError):
+    """A session marked read-only tried to write: the route must declare that it
+    writes (``opt={"writes": True}``) so its transaction queues as a writer."""
+
+
+def _refuse_writes_when_read_only(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlySessionWrite("write in a read-only session")
+
+
+def _refuse_dml_when_read_only(state: Any) -> None:
+    if state.session.info.get(READ_ONLY) and (state.is_insert or state.is_update or state.is_delete):
+        raise ReadOnlySessionWrite("write in a read-only session")
+
+
+def create_engine(settings: DatabaseSettings, *, immediate: bool = False) -> AsyncEngine:
+    """The engine; SQLite transactions begin deferred (the server queues its writers,
+    see :class:`WriterQueue`) or, with ``immediate``, take the write lock up front."""
     if settings.is_sqlite:
         engine = create_async_engine(
             settings.url,
@@ -51,7 +119,7 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         def _no_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None
 
-        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate if immediate else _sqlite_begin_deferred)
         return engine
     return create_async_engine(
         settings.url,
@@ -62,5 +130,10 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     )
 
 
-def create_session_maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def create_session_maker(engine: AsyncEngine, *, queue_writers: bool = False) -> async_sessionmaker[AsyncSession]:
+    if queue_writers and engine.dialect.name == "sqlite":
+        # A Session class of its own, so the queue's events concern this engine only.
+        session_class = type("QueuedSession", (Session,), {})
+        WriterQueue().attach(session_class)
+        return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
     return async_sessionmaker(engine, expire_on_commit=False)

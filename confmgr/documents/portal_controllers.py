@@ -58,7 +58,7 @@ class SiteDocuments(Controller):
     include_in_schema = False
     exception_handlers = {NotAuthenticated: _not_a_link}
 
-    @get("/{filename:str}")
+    @get("/{filename:str}", opt={"writes": True})  # records the download
     async def download(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str, filename: str
     ) -> Response[bytes]:
@@ -90,7 +90,7 @@ class SiteDocumentsApi(Controller):
             for d in await services.issued_for_site(db_session, site)
         ]
 
-    @get("/{issued_id:int}", media_type="application/pdf")
+    @get("/{issued_id:int}", media_type="application/pdf", opt={"writes": True})  # records the download
     async def download(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, issued_id: int
     ) -> Response[bytes]:

@@ -14,6 +14,7 @@ from litestar import Litestar
 from litestar.channels import ChannelsPlugin
 from litestar.response import ServerSentEvent, Stream
 
+from confmgr.db import READ_ONLY
 from confmgr.live.events import frame
 
 HEARTBEAT_SECONDS = 20.0
@@ -85,5 +86,10 @@ def sse_response(
 
 
 def short_session(app: Litestar) -> Any:
-    """A session of its own, for a moment: ``async with short_session(app) as db``."""
-    return app.state.session_maker()
+    """A read-only session of its own, for a moment: ``async with short_session(app) as db``.
+
+    Streams only read; marked so, they never queue behind writers (see db.WriterQueue).
+    """
+    session = app.state.session_maker()
+    session.sync_session.info[READ_ONLY] = True
+    return session
