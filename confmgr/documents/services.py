@@ -56,6 +56,8 @@ MAX_LIST = 500
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
 NUMBER_RE = re.compile(r"^\s*0*(\d{1,4})\s*/\s*([A-ZĐ]{1,4})\s*-\s*([A-ZĐ0-9]{1,20})\s*$")
 FILE_NAMES = {MINUTES: "bien-ban", CONCLUSIONS: "thong-bao-ket-luan"}
+# Ids beyond a signed 64-bit integer cannot exist; the database driver would fail on them.
+MAX_ID = 2**63 - 1
 
 
 class DamagedFile(DomainError):
@@ -201,7 +203,7 @@ async def issued_file(
     require_user(actor)
     if fmt not in FORMATS:
         raise NotFound("No such document.")
-    issued = await db.get(IssuedDocument, issued_id)
+    issued = await db.get(IssuedDocument, issued_id) if 0 < issued_id <= MAX_ID else None
     if issued is None or issued.meeting_id != meeting_id:
         raise NotFound("No such document.")
     data = await issued_bytes(db, settings, issued, fmt)
@@ -745,7 +747,7 @@ async def issued_for_site(db: AsyncSession, site: Site) -> list[IssuedDocument]:
 
 async def site_download(db: AsyncSession, settings: Settings, site: Site, issued_id: int) -> DocumentFile:
     """An issued PDF for a site of its meeting; the download is recorded."""
-    issued = await db.get(IssuedDocument, issued_id)
+    issued = await db.get(IssuedDocument, issued_id) if 0 < issued_id <= MAX_ID else None
     if issued is None or issued.meeting_id != site.meeting_id:
         raise NotFound("No such document.")
     data = await issued_bytes(db, settings, issued, "pdf")
