@@ -123,6 +123,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         httponly=True,
         samesite="lax",
         key="confmgr_session",
+        # The API authenticates with bearer tokens and sites with their link: neither
+        # needs a session, so their requests skip loading and saving one.
+        exclude=["^/api/", "^/s/", "^/static/", "^/health", "^/schema"],
     )
     csrf = CSRFConfig(
         secret=settings.server.secret_key,
