@@ -35,8 +35,13 @@ test: install
 		CONFMGR_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -m "not browser"; \
 	fi
 
+# Every benchmark, on SQLite and again on PostgreSQL + Redis with two workers;
+# results in docs/performance.md.
+BENCH_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench --production-database-url $(BENCH_DATABASE_URL) --production-redis-url $(BENCH_REDIS_URL)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

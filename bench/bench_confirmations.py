@@ -32,6 +32,11 @@ from typing import Any
 
 import httpx
 
+try:
+    from bench import common
+except ImportError:  # run as a script: python bench/bench_confirmations.py
+    import common  # type: ignore[no-redef]
+
 ROOT = Path(__file__).resolve().parents[1]
 VN = timezone(timedelta(hours=7))
 TARGET_P99_MS = 250.0
@@ -104,8 +109,7 @@ class Server:
             **os.environ, "CONFMGR_DATA_DIR": str(data_dir), "CONFMGR_BASE_URL": self.url,
             "CONFMGR_SECRET_KEY": secrets.token_urlsafe(48),
         }
-        for name in ("CONFMGR_DATABASE_URL", "CONFMGR_REDIS_URL", "CONFMGR_SMTP_URL"):
-            self.env.pop(name, None)
+        self.env = common.server_env(self.env)
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Server:
@@ -115,7 +119,7 @@ class Server:
         )
         self.log = (self.data_dir / "server.log").open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "confmgr", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "confmgr", *common.serve_args(self.port)],
             env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
@@ -303,6 +307,8 @@ async def _run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
     p99 = _percentile(latencies, 99)
     return {
         "benchmark": "confirmations",
+        "mode": common.mode(),
+        "workers": common.workers(),
         "sites": args.sites, "clients": args.clients, "delegates_per_site": args.delegates, "viewers": args.viewers,
         "rate_per_s": args.rate,
         "import_s": round(import_s, 3), "list_sites_s": round(list_s, 3),

@@ -33,6 +33,11 @@ from typing import Any
 
 import httpx
 
+try:
+    from bench import common
+except ImportError:  # run as a script: python bench/bench_live_views.py
+    import common  # type: ignore[no-redef]
+
 ROOT = Path(__file__).resolve().parents[1]
 CONNECT_CONCURRENCY = 200
 CHANGE_TIMEOUT_S = 30.0
@@ -67,13 +72,12 @@ def start_server(data_dir: Path) -> Server:
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "CONFMGR_DATA_DIR": str(data_dir), "CONFMGR_BASE_URL": url,
            "CONFMGR_SECRET_KEY": secrets.token_urlsafe(48)}
-    for name in ("CONFMGR_DATABASE_URL", "CONFMGR_REDIS_URL", "CONFMGR_SMTP_URL"):
-        env.pop(name, None)
+    env = common.server_env(env)
     password = secrets.token_urlsafe(16)
     subprocess.run([sys.executable, "-m", "confmgr", "users", "create", "--username", "bench", "--role", "admin"],
                    input=password + "\n", env=env, cwd=ROOT, check=True, capture_output=True, text=True)
     log = (data_dir / "server.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "confmgr", "serve", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "confmgr", *common.serve_args(port)],
                                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -209,6 +213,8 @@ async def measure(server: Server, meeting_id: int, items: list[int], tokens: lis
     within = sum(1 for d in all_delays if d <= 1.0)
     return {
         "benchmark": "live_views",
+        "mode": common.mode(),
+        "workers": common.workers(),
         "sites": len(clients),
         "changes": len(items) - 1,
         "connect_seconds": round(connect_seconds, 2),

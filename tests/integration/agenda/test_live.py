@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,6 +12,7 @@ from litestar.channels import ChannelsPlugin
 from confmgr.live.events import decode, live_channel
 from confmgr.timeutil import VN_TZ
 from tests.helpers import form_post, login, text_of
+from tests.servers import running_server, server_env
 from tests.integration.agenda.conftest import World
 
 
@@ -23,30 +21,6 @@ def _running(world: World) -> tuple[int, list[int]]:
     items = [world.item(m, t) for t in ("Khai mạc", "Báo cáo tổng kết", "Thảo luận")]
     world.start_meeting(m)
     return m, items
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """The app on a real server in a thread: a test client cannot end an endless stream."""
-    import socket
-    import threading
-
-    import uvicorn
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def first_sse_event(url: str) -> tuple[str, str]:
@@ -235,11 +209,13 @@ def test_changes_are_published_once_rendered_to_the_live_channel(world: World, c
     assert published == []
 
 
-def test_sse_first_event_is_the_current_state(world: World, client: Any, admin_api: dict[str, str], app: Any) -> None:
+def test_sse_first_event_is_the_current_state(world: World, client: Any, admin_api: dict[str, str], settings: Any) -> None:
     m, (a, b, _c) = _running(world)
     _site, token = world.site(m, "UBND huyện Hoài Ân")
     client.post(f"/api/v1/meetings/{m}/agenda/{b}/start", headers=admin_api)
-    with serving(app) as base:
+    # A real server of its own (a test client cannot end an endless stream), on the
+    # same database, so that changes made through the test client reach it.
+    with running_server(server_env(settings)) as base:
         event, data = first_sse_event(f"{base}/s/{token}/live")
         assert event == "live"
         assert "2. Báo cáo tổng kết" in data and "Khai mạc" not in data

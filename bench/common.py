@@ -1,0 +1,58 @@
+"""What every server benchmark shares: the mode it runs in.
+
+The embedded mode (default) is SQLite, in-memory live updates, one process. The
+production mode is chosen by ``CONFMGR_BENCH_DATABASE_URL`` (a PostgreSQL URL whose
+schema the benchmark empties first), ``CONFMGR_BENCH_REDIS_URL`` (flushed first)
+and ``CONFMGR_BENCH_WORKERS`` (server processes, default 2 in production mode).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+
+def mode() -> str:
+    return "postgresql+redis" if os.environ.get("CONFMGR_BENCH_DATABASE_URL") else "sqlite"
+
+
+def workers() -> int:
+    default = "2" if mode() != "sqlite" else "1"
+    return int(os.environ.get("CONFMGR_BENCH_WORKERS", default))
+
+
+def server_env(env: dict[str, str]) -> dict[str, str]:
+    """The server's environment for the current mode; resets the production stores."""
+    for name in ("CONFMGR_DATABASE_URL", "CONFMGR_REDIS_URL", "CONFMGR_SMTP_URL"):
+        env.pop(name, None)
+    database = os.environ.get("CONFMGR_BENCH_DATABASE_URL")
+    redis_url = os.environ.get("CONFMGR_BENCH_REDIS_URL")
+    if database:
+        _reset_postgres(database)
+        env["CONFMGR_DATABASE_URL"] = database
+    if redis_url:
+        import redis
+
+        client = redis.Redis.from_url(redis_url)
+        client.flushdb()
+        client.close()
+        env["CONFMGR_REDIS_URL"] = redis_url
+    return env
+
+
+def serve_args(port: int) -> list[str]:
+    return ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers())]
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async def reset() -> None:
+        engine = create_async_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+
+    asyncio.run(reset())
