@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -69,6 +70,32 @@ def _next_year_end() -> datetime:
     return day if day > today + timedelta(days=2) else day.replace(year=today.year + 1)
 
 
+AGENDA = [
+    ("Khai mạc, giới thiệu đại biểu", "opening", ("Lê Thị Thu Hà", "Chánh Văn phòng Sở", "Sở Nội vụ"), 10),
+    ("Báo cáo tổng kết công tác nội vụ năm 2026, phương hướng nhiệm vụ năm 2027", "report",
+     ("Nguyễn Văn Bình", "Phó Giám đốc Sở Nội vụ", "Sở Nội vụ"), 30),
+    ("Tham luận của các đơn vị, địa phương", "contributions", None, 60),
+    ("Thảo luận", "discussion", None, 30),
+    ("Phát biểu chỉ đạo", "speech", ("Hồ Quốc Dũng", "Phó Chủ tịch UBND tỉnh", "Ủy ban nhân dân tỉnh Bình Định"), 30),
+    ("Kết luận hội nghị", "conclusion", ("Trần Minh Hoàng", "Giám đốc Sở Nội vụ", "Sở Nội vụ"), 20),
+    ("Bế mạc", "closing", None, 5),
+]
+
+
+async def _agenda(db: Any, admin: User, meeting_id: int, starts: datetime) -> None:
+    from confmgr.agenda.schemas import AgendaItemInput
+    from confmgr.agenda.services import create_item
+
+    moment = starts
+    for title, kind, presenter, minutes in AGENDA:
+        person = Person(full_name=presenter[0], position=presenter[1], organization=presenter[2]) if presenter else None
+        await create_item(
+            db, admin, meeting_id,
+            AgendaItemInput(title=title, kind=kind, presenter=person, planned_start=moment, duration_minutes=minutes),  # type: ignore[arg-type]
+        )
+        moment += timedelta(minutes=minutes)
+
+
 async def load_demo(settings: Settings) -> DemoResult:
     credentials = settings.data_dir / CREDENTIALS_FILE
     async with session_scope(settings) as db:
@@ -114,6 +141,7 @@ async def load_demo(settings: Settings) -> DemoResult:
             ),
         )
         await add_from_directory(db, admin, SiteKeys(settings.server.secret_key), meeting.id, directory_ids)
+        await _agenda(db, admin, meeting.id, starts)
         await change_status(db, admin, meeting.id, "invite")
         # A few sites have answered already, so the board is not empty.
         sites = list(await db.scalars(select(Site).where(Site.meeting_id == meeting.id).order_by(Site.sort_order)))
