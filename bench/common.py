@@ -55,4 +55,9 @@ def _reset_postgres(url: str) -> None:
             await conn.execute(text("CREATE SCHEMA public"))
         await engine.dispose()
 
-    asyncio.run(reset())
+    # The benchmarks may call this from inside their own event loop: reset in a thread.
+    import threading
+
+    thread = threading.Thread(target=lambda: asyncio.run(reset()))
+    thread.start()
+    thread.join()
