@@ -232,17 +232,42 @@ async def _confirm_all(
     return latencies, errors, time.perf_counter() - started
 
 
-def _stored(data_dir: Path, meeting_id: int) -> dict[str, int]:
-    with sqlite3.connect(data_dir / "confmgr.sqlite3") as db:
-        def one(sql: str) -> int:
-            return int(db.execute(sql, (meeting_id,)).fetchone()[0])
+_STORED_QUERIES = {
+    "attending_sites": "SELECT count(*) FROM site WHERE meeting_id = :m AND response = 'attending'",
+    "events": "SELECT count(*) FROM attendance_event WHERE meeting_id = :m AND response = 'attending'",
+    "sites_with_events": "SELECT count(DISTINCT site_id) FROM attendance_event WHERE meeting_id = :m",
+    "delegates": "SELECT count(*) FROM delegate JOIN site ON site.id = delegate.site_id WHERE site.meeting_id = :m",
+}
 
-        return {
-            "attending_sites": one("SELECT count(*) FROM site WHERE meeting_id = ? AND response = 'attending'"),
-            "events": one("SELECT count(*) FROM attendance_event WHERE meeting_id = ? AND response = 'attending'"),
-            "sites_with_events": one("SELECT count(DISTINCT site_id) FROM attendance_event WHERE meeting_id = ?"),
-            "delegates": one("SELECT count(*) FROM delegate JOIN site ON site.id = delegate.site_id WHERE site.meeting_id = ?"),
-        }
+
+def _stored(data_dir: Path, meeting_id: int) -> dict[str, int]:
+    """What the database holds afterwards, read directly (SQLite file or PostgreSQL)."""
+    url = os.environ.get("CONFMGR_BENCH_DATABASE_URL")
+    if not url:
+        with sqlite3.connect(data_dir / "confmgr.sqlite3") as db:
+            return {
+                key: int(db.execute(sql.replace(":m", "?"), (meeting_id,)).fetchone()[0])
+                for key, sql in _STORED_QUERIES.items()
+            }
+    import threading
+
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    result: dict[str, int] = {}
+
+    async def read() -> None:
+        engine = create_async_engine(url)
+        async with engine.connect() as conn:
+            for key, sql in _STORED_QUERIES.items():
+                result[key] = int((await conn.execute(text(sql), {"m": meeting_id})).scalar_one())
+        await engine.dispose()
+
+    # Called from inside the benchmark's event loop: read in a thread of its own.
+    thread = threading.Thread(target=lambda: asyncio.run(read()))
+    thread.start()
+    thread.join()
+    return result
 
 
 async def _run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
