@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
@@ -29,6 +30,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.paraparser import ParaParser
 
 from confmgr.documents.content import (
     AgencyHeader,
@@ -268,7 +270,28 @@ def _title(s: _Styles, doc_type: str, subject: str) -> list[Flowable]:
     ]
 
 
+_FRAG_TEMPLATES: dict[int, Any] = {}
+
+
+def _plain_paragraph(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of one plain run, without ReportLab's markup parser.
+
+    The text is given to ReportLab as a ready fragment, so it is never parsed as
+    markup (nothing to escape) and the national minutes' thousands of attendance
+    lines skip the parser's cost. The fragment copies what the parser makes for
+    this style, so it prints exactly as a parsed paragraph would.
+    """
+    template = _FRAG_TEMPLATES.get(id(style))
+    if template is None or template[0] is not style:
+        _style, frags, _bullet = ParaParser().parse("x", style)
+        template = _FRAG_TEMPLATES[id(style)] = (style, frags[0])
+    return Paragraph(text, style, frags=[template[1].clone(text=text)])
+
+
 def _body_paragraph(s: _Styles, block: BodyParagraph) -> Paragraph:
+    style = s.heading if block.heading else s.body
+    if all(not run.bold and not run.italic for run in block.runs):
+        return _plain_paragraph("".join(run.text for run in block.runs), style)
     parts = []
     for run in block.runs:
         text = escape(run.text)
@@ -277,7 +300,7 @@ def _body_paragraph(s: _Styles, block: BodyParagraph) -> Paragraph:
         if run.italic:
             text = f"<i>{text}</i>"
         parts.append(text)
-    return Paragraph("".join(parts), s.heading if block.heading else s.body)
+    return Paragraph("".join(parts), style)
 
 
 def _recipients(s: _Styles, recipients: tuple[str, ...], archive_unit: str | None) -> list[Flowable]:
