@@ -21,7 +21,6 @@ import platform
 import resource
 import secrets
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile

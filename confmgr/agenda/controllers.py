@@ -14,7 +14,7 @@ from litestar.response import File, Redirect, ServerSentEvent, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
-from confmgr.accounts.permissions import require_editor, require_user
+from confmgr.accounts.permissions import require_editor
 from confmgr.agenda import live, services
 from confmgr.agenda.models import AgendaItem, Contribution, MeetingDocument, SpeakRequest
 from confmgr.agenda.pdf import build_agenda_pdf
@@ -42,7 +42,6 @@ from confmgr.files.models import StoredFile
 from confmgr.i18n import N_, gettext
 from confmgr.live.events import board_channel
 from confmgr.live.stream import short_session, sse_response
-from confmgr.meetings.models import Meeting
 from confmgr.meetings.schemas import TimeInput
 from confmgr.meetings.services import available_actions, change_status, get_meeting
 from confmgr.schemas import Person

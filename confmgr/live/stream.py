@@ -18,9 +18,6 @@ from confmgr.db import READ_ONLY
 from confmgr.live.events import frame
 
 HEARTBEAT_SECONDS = 20.0
-# A slow client whose queue fills up loses old events rather than slowing everyone;
-# the next event (or its reconnect) brings it back to the current state.
-QUEUE_SIZE = 64
 KEEP_ALIVE = b": keep-alive\n\n"
 RETRY = b"retry: 2000\n\n"
 

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from tests.factories import sites_csv
-from tests.helpers import login, text_of
+from tests.helpers import text_of
 from tests.integration.attendance.conftest import Board, add_site, answer, create_meeting, person
 
 
