@@ -17,8 +17,8 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
-from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
@@ -152,7 +152,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_request=reject_impossible_ids,
         exception_handlers=EXCEPTION_HANDLERS,
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048, exclude=["^/live/", "^/api/v1/live", "^/s/[^/]+/live$", "^/meetings/[0-9]+/console/events$"]),
-        openapi_config=OpenAPIConfig(title="confmgr API", version="1.0.0", path="/schema"),
+        # Only the schema itself: the interactive viewers load their scripts from public
+        # CDNs, which government networks do not reach.
+        openapi_config=OpenAPIConfig(
+            title="confmgr API", version="1.0.0", path="/schema",
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+        ),
         debug=settings.server.debug,
         request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
     )

@@ -99,3 +99,10 @@ def test_audit_api(client: Any, admin_api: dict[str, str]) -> None:
     update = next(e for e in entries if e["action"] == "update")
     assert update["actor_label"] == "admin"
     assert update["changes"]["title"][1] == "Tên mới"
+
+
+def test_schema_is_served_without_pages_that_need_the_internet(client: Any) -> None:
+    assert client.get("/schema").json()["info"]["title"] == "confmgr API"
+    assert client.get("/schema/openapi.yaml").status_code == 200
+    # Viewers like Swagger UI load their scripts from public CDNs: not offered.
+    assert client.get("/schema/swagger").status_code == 404
