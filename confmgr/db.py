@@ -10,10 +10,12 @@ import asyncio
 from typing import Any
 
 from advanced_alchemy.base import IdentityAuditBase, orm_registry
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.pool import SingletonThreadPool
 from sqlalchemy.util import await_only
 
 from confmgr.settings import DatabaseSettings
@@ -35,6 +37,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # FULL: a committed answer survives a power cut too, not only a crash of the process.
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
+    # pysqlite's own transaction handling is turned off so that BEGIN is ours.
+    dbapi_connection.isolation_level = None
 
 
 def _sqlite_begin_immediate(conn: Any) -> None:
@@ -63,6 +67,9 @@ class WriterQueue:
 
     def __init__(self) -> None:
         self._lock: asyncio.Lock | None = None
+        # The task whose transaction holds the queue, so that a second writer of the
+        # same task (see confmgr.writes) fails at once instead of waiting for itself.
+        self.holder: asyncio.Task[Any] | None = None
 
     @property
     def lock(self) -> asyncio.Lock:
@@ -82,10 +89,12 @@ class WriterQueue:
         # Runs inside SQLAlchemy's greenlet bridge, so the asyncio lock can be awaited.
         await_only(self.lock.acquire())
         session.info[_HOLDS_QUEUE] = transaction
+        self.holder = asyncio.current_task()
 
     def _on_end(self, session: Session, transaction: SessionTransaction) -> None:
         if session.info.get(_HOLDS_QUEUE) is transaction:
             del session.info[_HOLDS_QUEUE]
+            self.holder = None
             self.lock.release()
 
 
@@ -104,6 +113,11 @@ def _refuse_dml_when_read_only(state: Any) -> None:
         raise ReadOnlySessionWrite("write in a read-only session")
 
 
+def _configure_sqlite(sync_engine: Engine, *, immediate: bool) -> None:
+    event.listen(sync_engine, "connect", _sqlite_on_connect)
+    event.listen(sync_engine, "begin", _sqlite_begin_immediate if immediate else _sqlite_begin_deferred)
+
+
 def create_engine(settings: DatabaseSettings, *, immediate: bool = False) -> AsyncEngine:
     """The engine; SQLite transactions begin deferred (the server queues its writers,
     see :class:`WriterQueue`) or, with ``immediate``, take the write lock up front."""
@@ -113,13 +127,7 @@ def create_engine(settings: DatabaseSettings, *, immediate: bool = False) -> Asy
             echo=settings.echo,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
-        event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
-        # pysqlite's own transaction handling is turned off so that BEGIN is ours.
-        @event.listens_for(engine.sync_engine, "connect")
-        def _no_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None
-
-        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate if immediate else _sqlite_begin_deferred)
+        _configure_sqlite(engine.sync_engine, immediate=immediate)
         return engine
     return create_async_engine(
         settings.url,
@@ -130,10 +138,35 @@ def create_engine(settings: DatabaseSettings, *, immediate: bool = False) -> Asy
     )
 
 
-def create_session_maker(engine: AsyncEngine, *, queue_writers: bool = False) -> async_sessionmaker[AsyncSession]:
-    if queue_writers and engine.dialect.name == "sqlite":
+def create_sqlite_thread_engine(engine: AsyncEngine) -> Engine:
+    """A plain (blocking) engine on the same SQLite file as ``engine``, for a thread
+    that writes on its own: same pragmas, write lock taken at BEGIN, one connection."""
+    url = engine.url.set(drivername="sqlite")
+    sync_engine = create_sync_engine(
+        url,
+        echo=engine.echo,
+        poolclass=SingletonThreadPool,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+    )
+    _configure_sqlite(sync_engine, immediate=True)
+    return sync_engine
+
+
+def create_session_maker(
+    engine: AsyncEngine, *, writer_queue: WriterQueue | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions of ``engine``; on SQLite, with ``writer_queue``, their writing
+    transactions queue there (the server passes one queue to everything that writes)."""
+    if writer_queue is not None and engine.dialect.name == "sqlite":
         # A Session class of its own, so the queue's events concern this engine only.
         session_class = type("QueuedSession", (Session,), {})
-        WriterQueue().attach(session_class)
+        writer_queue.attach(session_class)
         return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def read_after_write(db: AsyncSession) -> None:
+    """Let a request's read-only session see what a group write (confmgr.writes) has
+    just committed: end its snapshot. Objects it loaded keep their values (commits do
+    not expire them here); read them again with ``populate_existing``."""
+    await db.commit()

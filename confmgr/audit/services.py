@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -12,16 +14,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from confmgr.audit.models import AuditEntry
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who acted, where no model object is at hand (a write job reads plain rows)."""
+
+    kind: str  # user, site, system
+    id: int | None
+    label: str
+
+
 def _identity(actor: Any) -> tuple[str, int | None, str]:
     # Imported here to keep audit free of import cycles with the features it serves.
     from confmgr.accounts.models import User
     from confmgr.sites.models import Site
 
+    if isinstance(actor, Actor):
+        return actor.kind, actor.id, actor.label
     if isinstance(actor, User):
         return "user", actor.id, actor.username
     if isinstance(actor, Site):
         return "site", actor.id, actor.name
     return "system", None, "system"
+
+
+def actor_of(actor: Any) -> Actor:
+    """The plain identity of a user, site or system, to take along where the model
+    object cannot go (another thread)."""
+    return Actor(*_identity(actor))
 
 
 def _plain(value: Any) -> Any:
@@ -36,15 +55,34 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def changed(old: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for the ``values`` that differ from ``old``."""
+    return {name: [_plain(old[name]), _plain(new)] for name, new in values.items() if old[name] != new}
+
+
 def apply_changes(obj: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
     """Set attributes on ``obj``; return ``{field: [old, new]}`` for those that changed."""
-    changes: dict[str, list[Any]] = {}
-    for name, new in values.items():
-        old = getattr(obj, name)
-        if old != new:
-            changes[name] = [_plain(old), _plain(new)]
-            setattr(obj, name, new)
+    changes = changed({name: getattr(obj, name) for name in values}, values)
+    for name in changes:
+        setattr(obj, name, values[name])
     return changes
+
+
+def entry_values(
+    actor: Any,
+    action: str,
+    entity: str,
+    entity_id: int | None = None,
+    *,
+    meeting_id: int | None = None,
+    changes: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The columns of one audit entry, for :func:`record` or a Core insert."""
+    kind, actor_id, label = _identity(actor)
+    return {
+        "actor_kind": kind, "actor_id": actor_id, "actor_label": label, "meeting_id": meeting_id,
+        "action": action, "entity": entity, "entity_id": entity_id, "changes": _plain(changes or {}),
+    }
 
 
 def record(
@@ -57,17 +95,7 @@ def record(
     meeting_id: int | None = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    kind, actor_id, label = _identity(actor)
-    entry = AuditEntry(
-        actor_kind=kind,
-        actor_id=actor_id,
-        actor_label=label,
-        meeting_id=meeting_id,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        changes=_plain(changes or {}),
-    )
+    entry = AuditEntry(**entry_values(actor, action, entity, entity_id, meeting_id=meeting_id, changes=changes))
     db.add(entry)
     return entry
 

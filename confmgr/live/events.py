@@ -53,10 +53,13 @@ def frame(event: str, data: str) -> bytes:
 
 def publish_pending(app: Litestar, db: AsyncSession) -> None:
     pending = db.info.pop(PENDING_KEY, [])
-    if not pending:
-        return
-    channels = app.plugins.get(ChannelsPlugin)
-    for channel, event, data in pending:
+    if pending:
+        publish(app.plugins.get(ChannelsPlugin), pending)
+
+
+def publish(channels: ChannelsPlugin, events: list[tuple[str, str, str]]) -> None:
+    """Send committed events: (channel, event name, data) each."""
+    for channel, event, data in events:
         channels.publish(frame(event, data), channel)
 
 

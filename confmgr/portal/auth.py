@@ -11,38 +11,43 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from confmgr.errors import NotAuthenticated
+from confmgr.i18n import N_
 from confmgr.meetings.models import Meeting
 from confmgr.sites.models import Site
-from confmgr.sites.tokens import SiteKeys
+from confmgr.sites.tokens import SiteKeys, token_digest
 from confmgr.web.auth import bearer_token
 
-MAX_TOKEN_LENGTH = 128
+INVALID_LINK = N_("This link is not valid. Ask the secretariat for a new one.")
 
 
-async def site_for_token(db: AsyncSession, keys: SiteKeys, token: str | None) -> Site | None:
-    if not token or len(token) > MAX_TOKEN_LENGTH:
+async def site_for_token(
+    db: AsyncSession, keys: SiteKeys, token: str | None, *, fresh: bool = False
+) -> Site | None:
+    """The site of a token, with its delegates and its meeting (in the session, so
+    reading it again is free). ``fresh`` overwrites what the session already holds,
+    after a write made outside it (see confmgr.writes)."""
+    digest = token_digest(keys, token)
+    if digest is None:
         return None
-    # The site, its delegates and its meeting in one query: on SQLite every request
-    # holds the write lock from its first statement, and thousands of sites answer
-    # in the same minute. The meeting lands in the session, so reading it again is free.
-    row = (
-        await db.execute(
-            select(Site, Meeting)
-            .join(Meeting, Meeting.id == Site.meeting_id)
-            .options(joinedload(Site.delegates))
-            .where(Site.token_hash == keys.digest(token))
-        )
-    ).unique().first()
+    statement = (
+        select(Site, Meeting)
+        .join(Meeting, Meeting.id == Site.meeting_id)
+        .options(joinedload(Site.delegates))
+        .where(Site.token_hash == digest)
+    )
+    if fresh:
+        statement = statement.execution_options(populate_existing=True)
+    row = (await db.execute(statement)).unique().first()
     site = row[0] if row else None
     if site is None or site.token_revoked:
         return None
     return site
 
 
-async def require_site(db: AsyncSession, keys: SiteKeys, token: str | None) -> Site:
-    site = await site_for_token(db, keys, token)
+async def require_site(db: AsyncSession, keys: SiteKeys, token: str | None, *, fresh: bool = False) -> Site:
+    site = await site_for_token(db, keys, token, fresh=fresh)
     if site is None:
-        raise NotAuthenticated("This link is not valid. Ask the secretariat for a new one.")
+        raise NotAuthenticated(INVALID_LINK)
     return site
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
 from confmgr.accounts.permissions import require_editor
+from confmgr.db import read_after_write
 from confmgr.errors import Conflict, DomainError, InvalidInput, NotAuthenticated, NotFound
 from confmgr.i18n import N_, gettext
 from confmgr.meetings.services import get_meeting
@@ -47,6 +48,7 @@ from confmgr.web.auth import bearer_token, is_api
 from confmgr.web.errors import error_page, http_error_handler, json_error
 from confmgr.web.forms import form_data
 from confmgr.web.render import is_htmx, page
+from confmgr.writes import GroupWriter
 
 # Fifty delegates of 200 characters per field fit many times over; a bigger body is
 # refused before it is read into memory.
@@ -193,24 +195,28 @@ class PortalPages(Controller):
         site = await require_site(db_session, request.app.state.site_keys, token)
         return await self._render(request, db_session, site, token, notice=SENT.get(sent))
 
-    @post("/response", request_max_body_size=MAX_ANSWER_BODY)
+    # The answer is written by the group writer; this request's own session only reads.
+    @post("/response", request_max_body_size=MAX_ANSWER_BODY, opt={"writes": False})
     async def respond(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, writer: GroupWriter, token: str
     ) -> Template | Redirect:
-        site = await require_site(db_session, request.app.state.site_keys, token)
+        keys = request.app.state.site_keys
+        site = await require_site(db_session, keys, token)
         form, step = await _answer_step(request)
         if not step.send:
             return await self._render(
                 request, db_session, site, token, answer_form=step.typed, spare_rows=step.spare_rows, focus="delegates"
             )
         try:
-            await services.answer(db_session, site, attendance_from_form(form, step.rows))
+            await services.answer(writer, keys, token, attendance_from_form(form, step.rows))
         except (InvalidInput, Conflict) as exc:
             return await self._render(
                 request, db_session, site, token, answer_form=step.typed, error=exc,
                 spare_rows=0 if step.rows else None, focus="answer",
             )
         if is_htmx(request):
+            await read_after_write(db_session)
+            site = await require_site(db_session, keys, token, fresh=True)
             return await self._render(request, db_session, site, token, notice=SENT["answer"])
         return Redirect(f"/s/{token}?sent=answer#portal-answer", status_code=303)
 
@@ -276,9 +282,9 @@ class SiteResponsePages(Controller):
         require_editor(actor)
         return await self._page(db_session, actor, meeting_id, site_id)
 
-    @post("/", request_max_body_size=MAX_ANSWER_BODY)
+    @post("/", request_max_body_size=MAX_ANSWER_BODY, opt={"writes": False})
     async def save(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None,
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, writer: GroupWriter, actor: User | None,
         meeting_id: int, site_id: int,
     ) -> Template | Redirect:
         require_editor(actor)
@@ -287,7 +293,7 @@ class SiteResponsePages(Controller):
             return await self._page(db_session, actor, meeting_id, site_id, step.typed, spare_rows=step.spare_rows)
         try:
             data = attendance_from_form(form, step.rows)
-            await services.set_site_response(db_session, actor, site_id, data, meeting_id=meeting_id)
+            await services.set_site_response(writer, actor, site_id, data, meeting_id=meeting_id)
         except (InvalidInput, Conflict) as exc:
             return await self._page(
                 db_session, actor, meeting_id, site_id, step.typed, error=exc, spare_rows=0 if step.rows else None
@@ -298,7 +304,7 @@ class SiteResponsePages(Controller):
 # ---- API -------------------------------------------------------------------------
 
 
-def portal_site_out(site: Site, closed: str | None) -> PortalSiteOut:
+def portal_site_out(site: Site | services.SiteAnswer, closed: str | None) -> PortalSiteOut:
     return PortalSiteOut(
         id=site.id,
         name=site.name,
@@ -362,11 +368,12 @@ class PortalApi(Controller):
 
     @put("/response", request_max_body_size=MAX_ANSWER_BODY)
     async def respond(
-        self, db_session: AsyncSession, site: Site, data: Annotated[AttendanceInput, Body()]
+        self, request: Request[Any, Any, Any], writer: GroupWriter, data: Annotated[AttendanceInput, Body()]
     ) -> PortalSiteOut:
         """Attend (with up to 50 delegates) or decline (with a reason), until the deadline."""
-        await services.answer(db_session, site, data)
-        return portal_site_out(site, None)
+        # The answer's job finds the site by its token itself, in the transaction that writes.
+        answered = await services.answer(writer, request.app.state.site_keys, bearer_token(request), data)
+        return portal_site_out(answered, None)
 
     @put("/technical-check", request_max_body_size=MAX_ANSWER_BODY)
     async def technical_check(
@@ -391,13 +398,17 @@ class SiteResponseApi(Controller):
     tags = ["sites"]
     exception_handlers = {HTTPException: answer_too_large}
 
-    @put("/", request_max_body_size=MAX_ANSWER_BODY)
+    @put("/", request_max_body_size=MAX_ANSWER_BODY, opt={"writes": False})
     async def set_response(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None,
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, writer: GroupWriter, actor: User | None,
         meeting_id: int, site_id: int, data: Annotated[AttendanceInput, Body()],
     ) -> SiteOut:
         """The secretariat records a site's answer; possible after the deadline too."""
-        site = await services.set_site_response(db_session, actor, site_id, data, meeting_id=meeting_id)
+        await services.set_site_response(writer, actor, site_id, data, meeting_id=meeting_id)
+        await read_after_write(db_session)
+        site = await db_session.get(Site, site_id, populate_existing=True)
+        if site is None:  # deleted in the instant since; the answer went with it
+            raise NotFound("No such site in this meeting.")
         return site_out(request, site)
 
 

@@ -4,38 +4,44 @@ The acting party is the site itself (its link is the key), except in
 :func:`set_site_response`, where the secretariat answers for a site, also after
 the deadline. Every change writes the audit log and tells the attendance board.
 
-3,321 sites may answer in the same minute, so an answer is a handful of statements:
-the site row, one DELETE and one INSERT for the delegates, one attendance event and
-one audit entry.
+3,321 sites may answer in the same minute, so an answer is a job for the group
+writer (confmgr.writes): a handful of Core statements (the site row, one DELETE and
+one INSERT for the delegates, one attendance event, one audit entry) that commit
+together with the answers that arrived at the same time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from confmgr.accounts.permissions import require_editor
 from confmgr.agenda.models import AgendaItem, MeetingDocument
-from confmgr.audit.services import apply_changes, record
+from confmgr.audit.models import AuditEntry
+from confmgr.audit.services import Actor, actor_of, apply_changes, changed, entry_values, record
 from confmgr.documents.models import IssuedDocument
 from confmgr.documents.services import issued_of
-from confmgr.errors import Conflict, InvalidInput, NotFound
+from confmgr.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from confmgr.files.models import StoredFile
 from confmgr.i18n import N_
 from confmgr.live.events import board_channel, emit, site_channel
 from confmgr.meetings.models import Meeting, MeetingStatus
+from confmgr.portal.auth import INVALID_LINK
 from confmgr.portal.schemas import AttendanceInput
 from confmgr.schemas import person_errors
 from confmgr.sites.models import AttendanceEvent, Delegate, Response, Site, TechnicalCheck
+from confmgr.sites.tokens import SiteKeys, token_digest
 from confmgr.text import clean_text, search_key
 from confmgr.timeutil import aware
 from confmgr.timeutil import now as utc_now
+from confmgr.writes import GroupWriter, Job
 
 MAX_DELEGATES = 50
 MAX_REASON_CHARS = 2000
@@ -83,10 +89,13 @@ class PortalView:
 
 def answer_closed_reason(meeting: Meeting, now: datetime | None = None) -> str | None:
     """Why a site may no longer change its answer, or None."""
-    if meeting.status in READ_ONLY_STATUSES:
+    return _closed_reason(meeting.status, meeting.response_deadline, aware(now) if now else utc_now())
+
+
+def _closed_reason(status: str, deadline: datetime | None, moment: datetime) -> str | None:
+    if status in READ_ONLY_STATUSES:
         return MEETING_CLOSED
-    moment = aware(now) if now else utc_now()
-    if meeting.response_deadline is not None and moment >= aware(meeting.response_deadline):
+    if deadline is not None and moment >= aware(deadline):
         return DEADLINE_PASSED
     return None
 
@@ -197,93 +206,218 @@ def _validated(data: AttendanceInput) -> tuple[str, str, list[dict[str, Any]]]:
     return Response.ATTENDING.value, "", delegates
 
 
-async def _write_answer(
-    db: AsyncSession,
-    actor: Any,
-    site: Site,
-    response: str,
-    reason: str,
-    people: list[dict[str, Any]],
-    moment: datetime,
-    *,
-    by_site: bool,
-) -> None:
-    old_delegates = list(site.delegates)
-    values: dict[str, Any] = {"response": response, "reason": reason, "responded_at": moment}
-    if by_site:
-        values["last_activity_at"] = moment
-    changes = apply_changes(site, values)
-    # Writing the site row first takes its row lock (PostgreSQL), so two answers of
-    # the same site never interleave their delegate lists.
-    await db.flush()
-    # What the roll call already recorded about a person stays with that person.
-    roll_call = {search_key(d.full_name): d for d in old_delegates}
-    rows = []
-    for order, person in enumerate(people):
-        earlier = roll_call.get(search_key(person["full_name"]))
-        rows.append(
+@dataclass(frozen=True)
+class DelegateState:
+    id: int
+    full_name: str
+    position: str
+    organization: str
+
+
+@dataclass(frozen=True)
+class SiteAnswer:
+    """A site as its answer left it: what the portal API returns after an answer."""
+
+    id: int
+    meeting_id: int
+    name: str
+    role: str
+    address: str
+    response: str
+    reason: str
+    responded_at: datetime | None
+    technical_check: str
+    technical_note: str
+    technical_checked_at: datetime | None
+    delegates: list[DelegateState]
+
+
+@dataclass(frozen=True)
+class AnswerItem:
+    """One answer to write: found by the site's token (the site answers through its
+    link; the deadline applies) or by its id and meeting (the secretariat answers)."""
+
+    response: str
+    reason: str
+    people: list[dict[str, Any]]
+    moment: datetime
+    token_hash: str | None = None
+    site_id: int | None = None
+    meeting_id: int | None = None
+    user: Actor | None = None
+
+
+_SITE = select(
+    Site.id, Site.meeting_id, Site.name, Site.role, Site.address, Site.token_hash, Site.token_revoked,
+    Site.response, Site.reason, Site.responded_at, Site.last_activity_at,
+    Site.technical_check, Site.technical_note, Site.technical_checked_at,
+    Meeting.status, Meeting.response_deadline,
+).join(Meeting, Meeting.id == Site.meeting_id)
+# Locks the rows on PostgreSQL, so two answers of one site never interleave; SQLite
+# has one writer anyway.
+_SITES_BY_TOKEN = _SITE.where(Site.token_hash.in_(bindparam("keys", expanding=True))).with_for_update(of=Site)
+_SITES_BY_ID = _SITE.where(Site.id.in_(bindparam("keys", expanding=True))).with_for_update(of=Site)
+_OLD_DELEGATES = (
+    select(Delegate.site_id, Delegate.full_name, Delegate.present, Delegate.absence_reason, Delegate.arrived_late)
+    .where(Delegate.site_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Delegate.site_id, Delegate.sort_order, Delegate.id)
+)
+_UPDATE_SITE = (
+    update(Site)
+    .where(Site.id == bindparam("b_id"))
+    .values(
+        response=bindparam("b_response"), reason=bindparam("b_reason"),
+        responded_at=bindparam("b_responded_at"), last_activity_at=bindparam("b_last_activity_at"),
+    )
+)
+_DELETE_DELEGATES = delete(Delegate).where(Delegate.site_id.in_(bindparam("ids", expanding=True)))
+_INSERT_DELEGATES = insert(Delegate).returning(Delegate.id, sort_by_parameter_order=True)
+
+
+def write_answers(tx: Job, items: list[AnswerItem]) -> list[SiteAnswer | Exception]:
+    """Write answers as one batch (see confmgr.writes): each site and its meeting
+    found in the transaction that writes (a link revoked or a deadline passed a
+    moment ago is seen), then one statement per table for all of them."""
+    db = tx.connection
+    by_token = [item.token_hash for item in items if item.token_hash is not None]
+    by_id = [item.site_id for item in items if item.token_hash is None]
+    found_by_token = {row.token_hash: row for row in db.execute(_SITES_BY_TOKEN, {"keys": by_token})} if by_token else {}
+    found_by_id = {row.id: row for row in db.execute(_SITES_BY_ID, {"keys": by_id})} if by_id else {}
+    outcomes: list[SiteAnswer | Exception | None] = [None] * len(items)
+    accepted: list[tuple[int, AnswerItem, Row[Any]]] = []
+    for index, item in enumerate(items):
+        if item.token_hash is not None:
+            site = found_by_token.get(item.token_hash)
+            if site is None or site.token_revoked:
+                outcomes[index] = NotAuthenticated(INVALID_LINK)
+                continue
+            closed = _closed_reason(site.status, site.response_deadline, item.moment)
+        else:
+            site = found_by_id.get(item.site_id)
+            if site is None or site.meeting_id != item.meeting_id:
+                outcomes[index] = NotFound("No such site in this meeting.")
+                continue
+            closed = MEETING_CLOSED if site.status in READ_ONLY_STATUSES else None
+        if closed:
+            outcomes[index] = Conflict(closed)
+            continue
+        accepted.append((index, item, site))
+    # A site that answers twice within one batch: its answers are written in turn.
+    rounds: list[list[tuple[int, AnswerItem, Row[Any]]]] = []
+    seen: dict[int, int] = {}
+    for entry in accepted:
+        turn = seen.get(entry[2].id, 0)
+        seen[entry[2].id] = turn + 1
+        if turn == len(rounds):
+            rounds.append([])
+        rounds[turn].append(entry)
+    for batch in rounds:
+        for index, answer in _write_round(tx, batch):
+            outcomes[index] = answer
+    return [outcome if outcome is not None else RuntimeError("answer not written") for outcome in outcomes]
+
+
+def _write_round(tx: Job, batch: list[tuple[int, AnswerItem, Row[Any]]]) -> list[tuple[int, SiteAnswer]]:
+    """Answers of distinct sites, written with one statement per table."""
+    db = tx.connection
+    ids = [site.id for _, _, site in batch]
+    old: dict[int, list[Row[Any]]] = {}
+    for row in db.execute(_OLD_DELEGATES, {"ids": ids}):
+        old.setdefault(row.site_id, []).append(row)
+    site_rows, delegate_rows, events, audits = [], [], [], []
+    for _, item, site in batch:
+        values: dict[str, Any] = {"response": item.response, "reason": item.reason, "responded_at": item.moment}
+        if item.user is None:
+            values["last_activity_at"] = item.moment
+        changes = changed(site._mapping, values)
+        site_rows.append(
             {
-                "site_id": site.id,
-                "sort_order": order,
-                "full_name": person["full_name"],
-                "position": person["position"],
-                "organization": person["organization"] or "",
-                "present": earlier.present if earlier else None,
-                "absence_reason": earlier.absence_reason if earlier else "",
-                "arrived_late": earlier.arrived_late if earlier else False,
+                "b_id": site.id, "b_response": item.response, "b_reason": item.reason,
+                "b_responded_at": item.moment, "b_last_activity_at": values.get("last_activity_at", site.last_activity_at),
             }
         )
-    await db.execute(
-        delete(Delegate).where(Delegate.site_id == site.id), execution_options={"synchronize_session": False}
-    )
-    for old in old_delegates:
-        db.expunge(old)
-    new_delegates: list[Delegate] = []
-    if rows:
-        new_delegates = list(await db.scalars(insert(Delegate).returning(Delegate, sort_by_parameter_order=True), rows))
-    set_committed_value(site, "delegates", new_delegates)
-    db.add(AttendanceEvent(meeting_id=site.meeting_id, site_id=site.id, response=response, delegates=len(rows)))
-    before = [d.full_name for d in old_delegates]
-    after = [r["full_name"] for r in rows]
-    if before != after:
-        changes["delegates"] = [before, after]
-    record(db, actor, "respond", "site", site.id, meeting_id=site.meeting_id, changes=changes)
-    _announce(db, site)
+        # What the roll call already recorded about a person stays with that person.
+        earlier_of = {search_key(d.full_name): d for d in old.get(site.id, [])}
+        for order, person in enumerate(item.people):
+            earlier = earlier_of.get(search_key(person["full_name"]))
+            delegate_rows.append(
+                {
+                    "site_id": site.id,
+                    "sort_order": order,
+                    "full_name": person["full_name"],
+                    "position": person["position"],
+                    "organization": person["organization"] or "",
+                    "present": earlier.present if earlier else None,
+                    "absence_reason": earlier.absence_reason if earlier else "",
+                    "arrived_late": earlier.arrived_late if earlier else False,
+                }
+            )
+        events.append(
+            {"meeting_id": site.meeting_id, "site_id": site.id, "response": item.response, "delegates": len(item.people)}
+        )
+        before = [d.full_name for d in old.get(site.id, [])]
+        after = [person["full_name"] for person in item.people]
+        if before != after:
+            changes["delegates"] = [before, after]
+        actor = item.user if item.user is not None else Actor("site", site.id, site.name)
+        audits.append(entry_values(actor, "respond", "site", site.id, meeting_id=site.meeting_id, changes=changes))
+    db.execute(_UPDATE_SITE, site_rows)
+    db.execute(_DELETE_DELEGATES, {"ids": ids})
+    new_ids = list(db.scalars(_INSERT_DELEGATES, delegate_rows)) if delegate_rows else []
+    db.execute(insert(AttendanceEvent), events)
+    db.execute(insert(AuditEntry), audits)
+    results = []
+    position = 0
+    for index, item, site in batch:
+        delegates = []
+        for person in item.people:
+            delegates.append(
+                DelegateState(new_ids[position], person["full_name"], person["position"], person["organization"] or "")
+            )
+            position += 1
+        _announce(tx.emit, site.id, site.meeting_id)
+        results.append(
+            (
+                index,
+                SiteAnswer(
+                    id=site.id, meeting_id=site.meeting_id, name=site.name, role=site.role, address=site.address,
+                    response=item.response, reason=item.reason, responded_at=item.moment,
+                    technical_check=site.technical_check, technical_note=site.technical_note,
+                    technical_checked_at=site.technical_checked_at, delegates=delegates,
+                ),
+            )
+        )
+    return results
 
 
-def _announce(db: AsyncSession, site: Site) -> None:
+def _announce(emit: Callable[[str, str, str], None], site_id: int, meeting_id: int) -> None:
     # Sent only after commit; the board redraws the site's row, the portal its answer.
-    emit(db, board_channel(site.meeting_id), "site-updated", str(site.id))
-    emit(db, site_channel(site.id), "portal-updated", str(site.id))
+    emit(board_channel(meeting_id), "site-updated", str(site_id))
+    emit(site_channel(site_id), "portal-updated", str(site_id))
 
 
-async def answer(db: AsyncSession, site: Site, data: AttendanceInput, now: datetime | None = None) -> Site:
-    """The site answers: attending with its delegates, or not with a reason."""
-    moment = aware(now) if now else utc_now()
-    meeting = await _meeting_of(db, site)
-    closed = answer_closed_reason(meeting, moment)
-    if closed:
-        raise Conflict(closed)
+async def answer(
+    writer: GroupWriter, keys: SiteKeys, token: str | None, data: AttendanceInput, now: datetime | None = None
+) -> SiteAnswer:
+    """The site answers through its link: attending with its delegates, or not with a reason."""
+    digest = token_digest(keys, token)
+    if digest is None:
+        raise NotAuthenticated(INVALID_LINK)
     response, reason, people = _validated(data)
-    await _write_answer(db, site, site, response, reason, people, moment, by_site=True)
-    return site
+    moment = aware(now) if now else utc_now()
+    return await writer.run(write_answers, AnswerItem(response, reason, people, moment, token_hash=digest))
 
 
 async def set_site_response(
-    db: AsyncSession, actor: Any, site_id: int, data: AttendanceInput, *, meeting_id: int | None = None,
+    writer: GroupWriter, actor: Any, site_id: int, data: AttendanceInput, *, meeting_id: int,
     now: datetime | None = None,
-) -> Site:
+) -> SiteAnswer:
     """The secretariat answers for a site (by phone, on paper), also after the deadline."""
     user = require_editor(actor)
-    site = await db.get(Site, site_id)
-    if site is None or (meeting_id is not None and site.meeting_id != meeting_id):
-        raise NotFound("No such site in this meeting.")
-    meeting = await _meeting_of(db, site)
-    if meeting.status in READ_ONLY_STATUSES:
-        raise Conflict(MEETING_CLOSED)
     response, reason, people = _validated(data)
-    await _write_answer(db, user, site, response, reason, people, aware(now) if now else utc_now(), by_site=False)
-    return site
+    moment = aware(now) if now else utc_now()
+    item = AnswerItem(response, reason, people, moment, site_id=site_id, meeting_id=meeting_id, user=actor_of(user))
+    return await writer.run(write_answers, item)
 
 
 async def report_technical_check(
@@ -310,5 +444,5 @@ async def report_technical_check(
         {"technical_check": status, "technical_note": text, "technical_checked_at": moment, "last_activity_at": moment},
     )
     record(db, site, "technical_check", "site", site.id, meeting_id=site.meeting_id, changes=changes)
-    _announce(db, site)
+    _announce(partial(emit, db), site.id, site.meeting_id)
     return site

@@ -52,3 +52,14 @@ class SiteKeys:
         """A new token with its digest and its encrypted form."""
         token = self.new_token()
         return token, self.digest(token), self.encrypt(token)
+
+
+# Real tokens are 43 characters; anything much longer is not worth hashing.
+MAX_TOKEN_LENGTH = 128
+
+
+def token_digest(keys: SiteKeys, token: str | None) -> str | None:
+    """The keyed hash a site is found by, or None for what cannot be a token."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    return keys.digest(token)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from confmgr.db import READ_ONLY, ReadOnlySessionWrite, create_engine, create_session_maker
+from confmgr.db import READ_ONLY, ReadOnlySessionWrite, WriterQueue, create_engine, create_session_maker
 from confmgr.settings import DatabaseSettings
 
 
@@ -21,7 +21,7 @@ def _setup(tmp_path: Path) -> DatabaseSettings:
 def test_concurrent_writers_all_commit_without_busy_errors(tmp_path: Path) -> None:
     async def scenario() -> int:
         engine = create_engine(_setup(tmp_path))
-        maker = create_session_maker(engine, queue_writers=True)
+        maker = create_session_maker(engine, writer_queue=WriterQueue())
         async with maker() as db:
             await db.execute(text("CREATE TABLE t (n INTEGER)"))
             await db.commit()
@@ -52,7 +52,7 @@ def test_concurrent_writers_all_commit_without_busy_errors(tmp_path: Path) -> No
 def test_read_only_session_refuses_to_write(tmp_path: Path) -> None:
     async def scenario() -> None:
         engine = create_engine(_setup(tmp_path))
-        maker = create_session_maker(engine, queue_writers=True)
+        maker = create_session_maker(engine, writer_queue=WriterQueue())
         async with maker() as db:
             await db.execute(text("CREATE TABLE t (n INTEGER)"))
             await db.commit()
