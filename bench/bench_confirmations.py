@@ -362,7 +362,15 @@ def markdown(result: dict[str, Any]) -> str:
         "## Attendance confirmations of a national meeting",
         "",
         f"Measured on {result['date']}: {result['cpus']} CPUs ({result['cpu_model']}), {result['memory_gb']} GB, "
-        f"Python {result['python']}, {result['system']}; `confmgr serve` (one worker, SQLite in WAL mode) on a fresh data dir.",
+        f"Python {result['python']}, {result['system']}; `confmgr serve` ("
+        + (
+            "one worker, SQLite in WAL mode) on a fresh data dir. Answers go through the group writer "
+            "(`confmgr/writes.py`): those waiting when the database is free commit together, one statement "
+            "per table."
+            if result["mode"] == "sqlite"
+            else f"{result['workers']} workers, PostgreSQL + Redis) on a fresh database. Each answer commits "
+            "in a transaction of its own (`confmgr/writes.py`)."
+        ),
         "",
         f"- Import of {result['sites']} sites through `POST /api/v1/meetings/{{id}}/sites/import` (CSV): "
         f"**{result['import_s']:.2f} s**; listing them with their links: {result['list_sites_s']:.2f} s.",

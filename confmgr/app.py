@@ -177,7 +177,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "actor": Provide(provide_actor), "db_session": Provide(provide_db_session),
             "writer": Provide(provide_writer),
         },
-        on_startup=[keep_startup_objects_out_of_gc],
         on_shutdown=[writer.close],
         before_request=reject_impossible_ids,
         exception_handlers=EXCEPTION_HANDLERS,
@@ -202,5 +201,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 
 def create_app_from_env() -> Litestar:
-    """Entry point for ASGI servers (``uvicorn --factory``)."""
-    return create_app(load_settings())
+    """Entry point for ASGI servers (``uvicorn --factory``): one app per process."""
+    app = create_app(load_settings())
+    # Only in a server process: where apps come and go (tests), frozen objects that
+    # later became garbage would never be collected.
+    app.on_startup.append(keep_startup_objects_out_of_gc)
+    return app
