@@ -96,9 +96,8 @@ class GroupWriter:
 
     async def run(self, function: BatchFunction[I, R], item: I) -> R:
         """Write ``item`` with ``function``; return its result once committed."""
-        if self._queue is None:
-            return await self._run_alone(function, item)
-        if self._queue.holder is not None and self._queue.holder is asyncio.current_task():
+        queue = self._queue
+        if queue is not None and queue.holder is not None and queue.holder is asyncio.current_task():
             raise RuntimeError(
                 "this task's own session holds the SQLite writer queue: a route that writes through "
                 "the group writer must declare opt={'writes': False}"
@@ -112,34 +111,12 @@ class GroupWriter:
         # committing; the write completes and nobody reads the result.
         return await asyncio.shield(waiting.future)
 
-    async def _run_alone(self, function: BatchFunction[I, R], item: I) -> R:
-        job: Job | None = None
-
-        def call(connection: Connection) -> R:
-            nonlocal job
-            job = Job(connection)
-            (outcome,) = function(job, [item])
-            if isinstance(outcome, Exception):
-                raise outcome
-            return outcome
-
-        async with self._engine.begin() as connection:
-            result = await connection.run_sync(call)
-        if job is not None:
-            self._announce(job.events)
-        return result
-
     async def _drain(self) -> None:
-        assert self._queue is not None
-        if self._thread is None:
-            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="confmgr-writer")
-        loop = asyncio.get_running_loop()
         while self._waiting:
             group = self._waiting[: self._max_group]
             del self._waiting[: len(group)]
             try:
-                async with self._queue.lock:
-                    events = await loop.run_in_executor(self._thread, self._run_group, group)
+                events = await self._write(group)
             except BaseException as exc:
                 log.exception("a group of %d writes failed to commit", len(group))
                 for waiting in group:
@@ -157,15 +134,32 @@ class GroupWriter:
                     waiting.future.set_result(waiting.outcome)
             self._announce(events)
 
-    def _run_group(self, group: list[_Waiting[Any, Any]]) -> list[Event]:
-        """In the writer thread: each kind of write as one batch, then one commit.
-        Returns the live events of what committed."""
+    async def _write(self, group: list[_Waiting[Any, Any]]) -> list[Event]:
+        if self._queue is None:
+            # PostgreSQL: the statements go out from the event loop; other workers
+            # write beside this one (batch functions lock rows in a fixed order).
+            async with self._engine.connect() as connection:
+                return await connection.run_sync(self._run_group, group)
         assert self._thread_engine is not None
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="confmgr-writer")
+        thread_engine = self._thread_engine
+
+        def in_thread() -> list[Event]:
+            with thread_engine.connect() as connection:
+                return self._run_group(connection, group)
+
+        async with self._queue.lock:
+            return await asyncio.get_running_loop().run_in_executor(self._thread, in_thread)
+
+    def _run_group(self, connection: Connection, group: list[_Waiting[Any, Any]]) -> list[Event]:
+        """Each kind of write as one batch, then one commit. Returns the live events
+        of what committed."""
         batches: dict[Any, list[_Waiting[Any, Any]]] = {}
         for waiting in group:
             batches.setdefault(waiting.function, []).append(waiting)
         events: list[Event] = []
-        with self._thread_engine.connect() as connection, connection.begin():
+        with connection.begin():
             for function, members in batches.items():
                 self._run_batch(connection, function, members, events)
         return events

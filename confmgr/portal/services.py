@@ -253,10 +253,13 @@ _SITE = select(
     Site.technical_check, Site.technical_note, Site.technical_checked_at,
     Meeting.status, Meeting.response_deadline,
 ).join(Meeting, Meeting.id == Site.meeting_id)
-# Locks the rows on PostgreSQL, so two answers of one site never interleave; SQLite
+# Locks the rows on PostgreSQL, so two answers of one site never interleave, in the
+# order of their ids, so two groups (two workers) never wait for each other; SQLite
 # has one writer anyway.
-_SITES_BY_TOKEN = _SITE.where(Site.token_hash.in_(bindparam("keys", expanding=True))).with_for_update(of=Site)
-_SITES_BY_ID = _SITE.where(Site.id.in_(bindparam("keys", expanding=True))).with_for_update(of=Site)
+_SITES_BY_TOKEN = (
+    _SITE.where(Site.token_hash.in_(bindparam("keys", expanding=True))).order_by(Site.id).with_for_update(of=Site)
+)
+_SITES_BY_ID = _SITE.where(Site.id.in_(bindparam("keys", expanding=True))).order_by(Site.id).with_for_update(of=Site)
 _OLD_DELEGATES = (
     select(Delegate.site_id, Delegate.full_name, Delegate.present, Delegate.absence_reason, Delegate.arrived_late)
     .where(Delegate.site_id.in_(bindparam("ids", expanding=True)))
