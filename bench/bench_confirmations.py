@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import platform
@@ -209,6 +210,10 @@ async def _confirm_all(
     # costs the machine (which also runs the server) a second of CPU.
     pool = [httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits) for _ in shares]
     await asyncio.gather(*(client.get("/health") for client in pool))
+    # The load client's own garbage collector waits while it measures: one of its full
+    # passes (over 100 ms on a 2-core machine) would be counted as the server's latency.
+    gc.collect()
+    gc.disable()
     started = time.perf_counter()
 
     async def client_run(client: httpx.AsyncClient, share: list[str], offset: int) -> None:
@@ -228,6 +233,7 @@ async def _confirm_all(
     try:
         await asyncio.gather(*(client_run(client, share, i) for i, (client, share) in enumerate(zip(pool, shares))))
     finally:
+        gc.enable()
         await asyncio.gather(*(client.aclose() for client in pool))
     return latencies, errors, time.perf_counter() - started
 

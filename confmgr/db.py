@@ -138,9 +138,10 @@ def create_engine(settings: DatabaseSettings, *, immediate: bool = False) -> Asy
     )
 
 
-def create_sqlite_thread_engine(engine: AsyncEngine) -> Engine:
+def create_sqlite_thread_engine(engine: AsyncEngine, *, autocheckpoint: bool = True) -> Engine:
     """A plain (blocking) engine on the same SQLite file as ``engine``, for a thread
-    that writes on its own: same pragmas, write lock taken at BEGIN, one connection."""
+    that works on its own: same pragmas, write lock taken at BEGIN, one connection.
+    Without ``autocheckpoint`` its commits leave the WAL to a checkpointer."""
     url = engine.url.set(drivername="sqlite")
     sync_engine = create_sync_engine(
         url,
@@ -149,7 +150,13 @@ def create_sqlite_thread_engine(engine: AsyncEngine) -> Engine:
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     )
     _configure_sqlite(sync_engine, immediate=True)
+    if not autocheckpoint:
+        event.listen(sync_engine, "connect", _no_autocheckpoint)
     return sync_engine
+
+
+def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
 
 
 def create_session_maker(

@@ -184,3 +184,30 @@ def test_a_caller_that_goes_away_does_not_withdraw_its_write(tmp_path: Path) -> 
 
     h = asyncio.run(scenario())
     assert h.stored() == ["gone", "next"]
+
+
+def test_the_log_is_copied_back_beside_the_writer(tmp_path: Path) -> None:
+    """The writer's own commits do not checkpoint; the checkpointer does, soon after."""
+
+    def rows_in_database_file() -> int:
+        # The main file alone, without its write-ahead log: only checkpointed rows.
+        copy = tmp_path / "copy.sqlite3"
+        copy.write_bytes((tmp_path / "w.sqlite3").read_bytes())
+        with sqlite3.connect(copy) as db:
+            return int(db.execute("SELECT count(*) FROM item").fetchone()[0])
+
+    async def scenario() -> list[int]:
+        async with Harness(tmp_path) as h:
+            # The schema itself went through the other engine's connection; copy it back.
+            async with h.engine.connect() as conn:
+                await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            seen = [rows_in_database_file()]
+            await asyncio.gather(*(h.writer.run(h.add_items, f"n{n}") for n in range(20)))
+            for _ in range(100):
+                if rows_in_database_file() == 20:
+                    break
+                await asyncio.sleep(0.05)
+            seen.append(rows_in_database_file())
+            return seen
+
+    assert asyncio.run(scenario()) == [0, 20]
