@@ -220,18 +220,21 @@ class PortalPages(Controller):
             return await self._render(request, db_session, site, token, notice=SENT["answer"])
         return Redirect(f"/s/{token}?sent=answer#portal-answer", status_code=303)
 
-    @post("/technical-check", request_max_body_size=MAX_ANSWER_BODY)
+    @post("/technical-check", request_max_body_size=MAX_ANSWER_BODY, opt={"writes": False})
     async def technical_check(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, writer: GroupWriter, token: str
     ) -> Template | Redirect:
-        site = await require_site(db_session, request.app.state.site_keys, token)
+        keys = request.app.state.site_keys
+        site = await require_site(db_session, keys, token)
         form = await form_data(request)
         typed = {"status": str(form.get("status", "")), "note": str(form.get("note", ""))}
         try:
-            await services.report_technical_check(db_session, site, typed["status"], typed["note"])
+            await services.report_technical_check(writer, keys, token, typed["status"], typed["note"])
         except (InvalidInput, Conflict) as exc:
             return await self._render(request, db_session, site, token, check_form=typed, error=exc, focus="check")
         if is_htmx(request):
+            await read_after_write(db_session)
+            site = await require_site(db_session, keys, token, fresh=True)
             return await self._render(request, db_session, site, token, notice=SENT["check"])
         return Redirect(f"/s/{token}?sent=check#portal-answer", status_code=303)
 
@@ -373,15 +376,17 @@ class PortalApi(Controller):
         """Attend (with up to 50 delegates) or decline (with a reason), until the deadline."""
         # The answer's job finds the site by its token itself, in the transaction that writes.
         answered = await services.answer(writer, request.app.state.site_keys, bearer_token(request), data)
-        return portal_site_out(answered, None)
+        return portal_site_out(answered, answered.answer_closed)
 
     @put("/technical-check", request_max_body_size=MAX_ANSWER_BODY)
     async def technical_check(
-        self, db_session: AsyncSession, site: Site, data: Annotated[TechnicalCheckInput, Body()]
+        self, request: Request[Any, Any, Any], writer: GroupWriter, data: Annotated[TechnicalCheckInput, Body()]
     ) -> PortalSiteOut:
         """``ok`` or ``problem`` (with a ``note``) after the sound and picture test."""
-        await services.report_technical_check(db_session, site, data.status, data.note)
-        return portal_site_out(site, await services.answer_closed_for(db_session, site))
+        checked = await services.report_technical_check(
+            writer, request.app.state.site_keys, bearer_token(request), data.status, data.note
+        )
+        return portal_site_out(checked, checked.answer_closed)
 
     @get("/documents/{document_id:int}")
     async def download(

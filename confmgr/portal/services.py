@@ -3,6 +3,7 @@
 The acting party is the site itself (its link is the key), except in
 :func:`set_site_response`, where the secretariat answers for a site, also after
 the deadline. Every change writes the audit log and tells the attendance board.
+Answers and technical checks are written by the group writer (confmgr.writes).
 
 3,321 sites may answer in the same minute, so an answer is a job for the group
 writer (confmgr.writes): a handful of Core statements (the site row, one DELETE and
@@ -15,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from confmgr.accounts.permissions import require_editor
 from confmgr.agenda.models import AgendaItem, MeetingDocument
 from confmgr.audit.models import AuditEntry
-from confmgr.audit.services import Actor, actor_of, apply_changes, changed, entry_values, record
+from confmgr.audit.services import Actor, actor_of, changed, entry_values
 from confmgr.documents.models import IssuedDocument
 from confmgr.documents.services import issued_of
 from confmgr.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from confmgr.files.models import StoredFile
 from confmgr.i18n import N_
-from confmgr.live.events import board_channel, emit, site_channel
+from confmgr.live.events import board_channel, site_channel
 from confmgr.meetings.models import Meeting, MeetingStatus
 from confmgr.portal.auth import INVALID_LINK
 from confmgr.portal.schemas import AttendanceInput
@@ -110,10 +110,6 @@ async def _meeting_of(db: AsyncSession, site: Site) -> Meeting:
     if meeting is None:  # the site row cascades with its meeting; kept for type narrowing
         raise NotFound("No such meeting.")
     return meeting
-
-
-async def answer_closed_for(db: AsyncSession, site: Site) -> str | None:
-    return answer_closed_reason(await _meeting_of(db, site))
 
 
 async def portal_view(db: AsyncSession, site: Site, now: datetime | None = None) -> PortalView:
@@ -230,6 +226,8 @@ class SiteAnswer:
     technical_note: str
     technical_checked_at: datetime | None
     delegates: list[DelegateState]
+    # Why the site can no longer change its answer (English message id), or None.
+    answer_closed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -387,6 +385,7 @@ def _write_round(tx: Job, batch: list[tuple[int, AnswerItem, Row[Any]]]) -> list
                     response=item.response, reason=item.reason, responded_at=item.moment,
                     technical_check=site.technical_check, technical_note=site.technical_note,
                     technical_checked_at=site.technical_checked_at, delegates=delegates,
+                    answer_closed=_closed_reason(site.status, site.response_deadline, item.moment),
                 ),
             )
         )
@@ -423,14 +422,8 @@ async def set_site_response(
     return await writer.run(write_answers, item)
 
 
-async def report_technical_check(
-    db: AsyncSession, site: Site, status: str, note: str = "", now: datetime | None = None
-) -> Site:
-    """The site reports its sound and picture test (kiểm tra kỹ thuật): working, or a problem."""
-    meeting = await _meeting_of(db, site)
-    closed = check_closed_reason(meeting)
-    if closed:
-        raise Conflict(closed)
+def _checked(status: str, note: str) -> str:
+    """The note, cleaned, or InvalidInput with every field at fault."""
     errors: dict[str, str] = {}
     if status not in (TechnicalCheck.OK.value, TechnicalCheck.PROBLEM.value):
         errors["status"] = N_("Choose working or problem.")
@@ -441,11 +434,91 @@ async def report_technical_check(
         errors["note"] = N_("Describe the problem so the technicians can help.")
     if errors:
         raise InvalidInput("Please correct the highlighted fields.", field_errors=errors)
-    moment = aware(now) if now else utc_now()
-    changes = apply_changes(
-        site,
-        {"technical_check": status, "technical_note": text, "technical_checked_at": moment, "last_activity_at": moment},
+    return text
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    token_hash: str
+    status: str
+    note: str
+    moment: datetime
+
+
+_UPDATE_CHECK = (
+    update(Site)
+    .where(Site.id == bindparam("b_id"))
+    .values(
+        technical_check=bindparam("b_status"), technical_note=bindparam("b_note"),
+        technical_checked_at=bindparam("b_at"), last_activity_at=bindparam("b_at"),
     )
-    record(db, site, "technical_check", "site", site.id, meeting_id=site.meeting_id, changes=changes)
-    _announce(partial(emit, db), site.id, site.meeting_id)
-    return site
+)
+_DELEGATES_OF = (
+    select(Delegate.site_id, Delegate.id, Delegate.full_name, Delegate.position, Delegate.organization)
+    .where(Delegate.site_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Delegate.site_id, Delegate.sort_order, Delegate.id)
+)
+
+
+def write_technical_checks(tx: Job, items: list[CheckItem]) -> list[SiteAnswer | Exception]:
+    """Write technical checks as one batch (see confmgr.writes); on the morning of
+    the meeting every site tests its sound and picture within the same half hour."""
+    db = tx.connection
+    found = {row.token_hash: row for row in db.execute(_SITES_BY_TOKEN, {"keys": [i.token_hash for i in items]})}
+    outcomes: list[SiteAnswer | Exception] = []
+    accepted: list[tuple[CheckItem, Row[Any]]] = []
+    for item in items:
+        site = found.get(item.token_hash)
+        if site is None or site.token_revoked:
+            outcomes.append(NotAuthenticated(INVALID_LINK))
+        elif site.status in READ_ONLY_STATUSES:
+            outcomes.append(Conflict(MEETING_CLOSED))
+        else:
+            outcomes.append(RuntimeError("not written"))
+            accepted.append((item, site))
+    if not accepted:
+        return outcomes
+    rows, audits = [], []
+    for item, site in accepted:
+        values = {
+            "technical_check": item.status, "technical_note": item.note,
+            "technical_checked_at": item.moment, "last_activity_at": item.moment,
+        }
+        rows.append({"b_id": site.id, "b_status": item.status, "b_note": item.note, "b_at": item.moment})
+        audits.append(
+            entry_values(
+                Actor("site", site.id, site.name), "technical_check", "site", site.id,
+                meeting_id=site.meeting_id, changes=changed(site._mapping, values),
+            )
+        )
+        _announce(tx.emit, site.id, site.meeting_id)
+    db.execute(_UPDATE_CHECK, rows)
+    db.execute(insert(AuditEntry), audits)
+    delegates: dict[int, list[DelegateState]] = {}
+    for row in db.execute(_DELEGATES_OF, {"ids": [site.id for _, site in accepted]}):
+        delegates.setdefault(row.site_id, []).append(DelegateState(row.id, row.full_name, row.position, row.organization))
+    states = iter(
+        SiteAnswer(
+            id=site.id, meeting_id=site.meeting_id, name=site.name, role=site.role, address=site.address,
+            response=site.response, reason=site.reason, responded_at=site.responded_at,
+            technical_check=item.status, technical_note=item.note, technical_checked_at=item.moment,
+            delegates=delegates.get(site.id, []),
+            answer_closed=_closed_reason(site.status, site.response_deadline, item.moment),
+        )
+        for item, site in accepted
+    )
+    return [next(states) if isinstance(outcome, RuntimeError) else outcome for outcome in outcomes]
+
+
+async def report_technical_check(
+    writer: GroupWriter, keys: SiteKeys, token: str | None, status: str, note: str = "", now: datetime | None = None
+) -> SiteAnswer:
+    """The site reports its sound and picture test (kiểm tra kỹ thuật): working, or a
+    problem. It happens on the day, after the deadline to answer, until the documents
+    are issued."""
+    digest = token_digest(keys, token)
+    if digest is None:
+        raise NotAuthenticated(INVALID_LINK)
+    text = _checked(status, note)
+    moment = aware(now) if now else utc_now()
+    return await writer.run(write_technical_checks, CheckItem(digest, status, text, moment))

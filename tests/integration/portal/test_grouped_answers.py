@@ -52,3 +52,28 @@ def test_answers_arriving_together_are_each_saved_or_refused(
     # The answer the API returns is the one stored.
     response = client.get("/api/v1/portal", headers=site.bearer)
     assert [d["full_name"] for d in response.json()["site"]["delegates"]] == first["delegates"]
+
+
+def test_technical_checks_arriving_together(client: Any, site: Any, other_site: Any, site_state: Any) -> None:
+    app = client.app
+    writer, keys = app.state.writer, app.state.site_keys
+
+    async def burst() -> list[Any]:
+        checks = [
+            services.report_technical_check(writer, keys, site.token, "problem", "Không nghe được tiếng"),
+            services.report_technical_check(writer, keys, other_site.token, "ok"),
+            services.report_technical_check(writer, keys, "y" * 43, "ok"),
+        ]
+        return await asyncio.gather(*checks, return_exceptions=True)
+
+    results = client.blocking_portal.call(burst)
+    assert (results[0].id, results[0].technical_check, results[0].technical_note) == (
+        site.id, "problem", "Không nghe được tiếng",
+    )
+    assert (results[1].id, results[1].technical_check) == (other_site.id, "ok")
+    assert isinstance(results[2], NotAuthenticated)
+    assert (site_state(site.id)["technical_check"], site_state(site.id)["technical_note"]) == (
+        "problem", "Không nghe được tiếng",
+    )
+    assert site_state(other_site.id)["technical_check"] == "ok"
+    assert site_state(other_site.id)["audit"] == [("site", other_site.id, "technical_check")]

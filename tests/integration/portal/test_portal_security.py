@@ -55,7 +55,7 @@ def test_unknown_token_shows_a_vietnamese_invalid_link_page(client: Any, site: A
     assert "Đăng nhập" not in page  # never the secretariat's login
     fragment = client.get("/s/this-is-not-a-token", headers={"HX-Request": "true"})
     assert fragment.status_code == 404 and "<html" not in fragment.text
-    assert client.get(f"/s/this-is-not-a-token/files/1").status_code == 404
+    assert client.get("/s/this-is-not-a-token/files/1").status_code == 404
     client.get(site.url)
     before = site_state(site.id)
     posted = form_post(client, "/s/this-is-not-a-token/response", {"attending": "no", "reason": "x"})
