@@ -374,8 +374,8 @@ def markdown(result: dict[str, Any]) -> str:
             "(`confmgr/writes.py`): those waiting when the database is free commit together, one statement "
             "per table."
             if result["mode"] == "sqlite"
-            else f"{result['workers']} workers, PostgreSQL + Redis) on a fresh database. Each answer commits "
-            "in a transaction of its own (`confmgr/writes.py`)."
+            else f"{result['workers']} workers, PostgreSQL + Redis) on a fresh database. Answers go through "
+            "each worker's group writer (`confmgr/writes.py`): those waiting together commit together."
         ),
         "",
         f"- Import of {result['sites']} sites through `POST /api/v1/meetings/{{id}}/sites/import` (CSV): "

@@ -247,6 +247,12 @@ def machine() -> dict[str, Any]:
             "system": f"{platform.system()} {platform.release()}"}
 
 
+def _server_of(result: dict[str, Any]) -> str:
+    if result.get("mode", "sqlite") == "sqlite":
+        return "One `confmgr serve` process with SQLite, in-memory channels"
+    return f"`confmgr serve` with {result['workers']} workers, PostgreSQL, channels through Redis"
+
+
 def markdown(result: dict[str, Any], facts: dict[str, Any]) -> str:
     rows = "\n".join(
         f"| {c['change']} | {c['reached']} | {c['p50']} | {c['p99']} | {c['max']} | {c['api_seconds']} |"
@@ -255,7 +261,7 @@ def markdown(result: dict[str, Any], facts: dict[str, Any]) -> str:
     return f"""## Live view: a change reaching {result['sites']:,} connected sites
 
 Measured {datetime.now().date().isoformat()} on {facts['cpu']} ({facts['cores']} cores, {facts['memory']}),
-{facts['system']}, Python {facts['python']}. One `confmgr serve` process with SQLite, in-memory channels;
+{facts['system']}, Python {facts['python']}. {_server_of(result)};
 {result['sites']:,} server-sent-event streams to `/s/<token>/live` from bare asyncio clients on the same machine.
 Each change is `POST /api/v1/meetings/{{id}}/agenda/{{item}}/start`; the delay runs from sending that request
 to a client reading the new fragment (render once, publish after commit, forward to every stream).
