@@ -187,6 +187,15 @@ class PortalPages(Controller):
         template = "portal/_answer.html" if is_htmx(request) else "portal/show.html"
         return page(template, status_code=error.status_code if error else 200, **context)
 
+    async def _sent(self, request: Request[Any, Any, Any], db: AsyncSession, token: str, what: str) -> Template | Redirect:
+        """After a write through the group writer: to htmx, the part with the answers
+        as now stored; otherwise back to the page (post, redirect, get)."""
+        if not is_htmx(request):
+            return Redirect(f"/s/{token}?sent={what}#portal-answer", status_code=303)
+        await read_after_write(db)
+        site = await require_site(db, request.app.state.site_keys, token, fresh=True)
+        return await self._render(request, db, site, token, notice=SENT[what])
+
     @get("/")
     async def show(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str, sent: str = ""
@@ -214,11 +223,7 @@ class PortalPages(Controller):
                 request, db_session, site, token, answer_form=step.typed, error=exc,
                 spare_rows=0 if step.rows else None, focus="answer",
             )
-        if is_htmx(request):
-            await read_after_write(db_session)
-            site = await require_site(db_session, keys, token, fresh=True)
-            return await self._render(request, db_session, site, token, notice=SENT["answer"])
-        return Redirect(f"/s/{token}?sent=answer#portal-answer", status_code=303)
+        return await self._sent(request, db_session, token, "answer")
 
     @post("/technical-check", request_max_body_size=MAX_ANSWER_BODY, opt={"writes": False})
     async def technical_check(
@@ -232,11 +237,7 @@ class PortalPages(Controller):
             await services.report_technical_check(writer, keys, token, typed["status"], typed["note"])
         except (InvalidInput, Conflict) as exc:
             return await self._render(request, db_session, site, token, check_form=typed, error=exc, focus="check")
-        if is_htmx(request):
-            await read_after_write(db_session)
-            site = await require_site(db_session, keys, token, fresh=True)
-            return await self._render(request, db_session, site, token, notice=SENT["check"])
-        return Redirect(f"/s/{token}?sent=check#portal-answer", status_code=303)
+        return await self._sent(request, db_session, token, "check")
 
     @get("/files/{document_id:int}")
     async def download(
@@ -307,7 +308,7 @@ class SiteResponsePages(Controller):
 # ---- API -------------------------------------------------------------------------
 
 
-def portal_site_out(site: Site | services.SiteAnswer, closed: str | None) -> PortalSiteOut:
+def portal_site_out(site: Site | services.SiteState, closed: str | None) -> PortalSiteOut:
     return PortalSiteOut(
         id=site.id,
         name=site.name,

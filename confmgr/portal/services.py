@@ -211,8 +211,9 @@ class DelegateState:
 
 
 @dataclass(frozen=True)
-class SiteAnswer:
-    """A site as its answer left it: what the portal API returns after an answer."""
+class SiteState:
+    """A site as a write through the group writer left it: what the portal API
+    returns after an answer or a technical check."""
 
     id: int
     meeting_id: int
@@ -275,7 +276,7 @@ _DELETE_DELEGATES = delete(Delegate).where(Delegate.site_id.in_(bindparam("ids",
 _INSERT_DELEGATES = insert(Delegate).returning(Delegate.id, sort_by_parameter_order=True)
 
 
-def write_answers(tx: Job, items: list[AnswerItem]) -> list[SiteAnswer | Exception]:
+def write_answers(tx: Job, items: list[AnswerItem]) -> list[SiteState | Exception]:
     """Write answers as one batch (see confmgr.writes): each site and its meeting
     found in the transaction that writes (a link revoked or a deadline passed a
     moment ago is seen), then one statement per table for all of them."""
@@ -284,7 +285,7 @@ def write_answers(tx: Job, items: list[AnswerItem]) -> list[SiteAnswer | Excepti
     by_id = [item.site_id for item in items if item.token_hash is None]
     found_by_token = {row.token_hash: row for row in db.execute(_SITES_BY_TOKEN, {"keys": by_token})} if by_token else {}
     found_by_id = {row.id: row for row in db.execute(_SITES_BY_ID, {"keys": by_id})} if by_id else {}
-    outcomes: list[SiteAnswer | Exception | None] = [None] * len(items)
+    outcomes: list[SiteState | Exception | None] = [None] * len(items)
     accepted: list[tuple[int, AnswerItem, Row[Any]]] = []
     for index, item in enumerate(items):
         if item.token_hash is not None:
@@ -318,7 +319,7 @@ def write_answers(tx: Job, items: list[AnswerItem]) -> list[SiteAnswer | Excepti
     return [outcome if outcome is not None else RuntimeError("answer not written") for outcome in outcomes]
 
 
-def _write_round(tx: Job, batch: list[tuple[int, AnswerItem, Row[Any]]]) -> list[tuple[int, SiteAnswer]]:
+def _write_round(tx: Job, batch: list[tuple[int, AnswerItem, Row[Any]]]) -> list[tuple[int, SiteState]]:
     """Answers of distinct sites, written with one statement per table."""
     db = tx.connection
     ids = [site.id for _, _, site in batch]
@@ -380,7 +381,7 @@ def _write_round(tx: Job, batch: list[tuple[int, AnswerItem, Row[Any]]]) -> list
         results.append(
             (
                 index,
-                SiteAnswer(
+                SiteState(
                     id=site.id, meeting_id=site.meeting_id, name=site.name, role=site.role, address=site.address,
                     response=item.response, reason=item.reason, responded_at=item.moment,
                     technical_check=site.technical_check, technical_note=site.technical_note,
@@ -400,7 +401,7 @@ def _announce(emit: Callable[[str, str, str], None], site_id: int, meeting_id: i
 
 async def answer(
     writer: GroupWriter, keys: SiteKeys, token: str | None, data: AttendanceInput, now: datetime | None = None
-) -> SiteAnswer:
+) -> SiteState:
     """The site answers through its link: attending with its delegates, or not with a reason."""
     digest = token_digest(keys, token)
     if digest is None:
@@ -413,7 +414,7 @@ async def answer(
 async def set_site_response(
     writer: GroupWriter, actor: Any, site_id: int, data: AttendanceInput, *, meeting_id: int,
     now: datetime | None = None,
-) -> SiteAnswer:
+) -> SiteState:
     """The secretariat answers for a site (by phone, on paper), also after the deadline."""
     user = require_editor(actor)
     response, reason, people = _validated(data)
@@ -460,12 +461,12 @@ _DELEGATES_OF = (
 )
 
 
-def write_technical_checks(tx: Job, items: list[CheckItem]) -> list[SiteAnswer | Exception]:
+def write_technical_checks(tx: Job, items: list[CheckItem]) -> list[SiteState | Exception]:
     """Write technical checks as one batch (see confmgr.writes); on the morning of
     the meeting every site tests its sound and picture within the same half hour."""
     db = tx.connection
     found = {row.token_hash: row for row in db.execute(_SITES_BY_TOKEN, {"keys": [i.token_hash for i in items]})}
-    outcomes: list[SiteAnswer | Exception] = []
+    outcomes: list[SiteState | Exception] = []
     accepted: list[tuple[CheckItem, Row[Any]]] = []
     for item in items:
         site = found.get(item.token_hash)
@@ -498,7 +499,7 @@ def write_technical_checks(tx: Job, items: list[CheckItem]) -> list[SiteAnswer |
     for row in db.execute(_DELEGATES_OF, {"ids": [site.id for _, site in accepted]}):
         delegates.setdefault(row.site_id, []).append(DelegateState(row.id, row.full_name, row.position, row.organization))
     states = iter(
-        SiteAnswer(
+        SiteState(
             id=site.id, meeting_id=site.meeting_id, name=site.name, role=site.role, address=site.address,
             response=site.response, reason=site.reason, responded_at=site.responded_at,
             technical_check=item.status, technical_note=item.note, technical_checked_at=item.moment,
@@ -512,7 +513,7 @@ def write_technical_checks(tx: Job, items: list[CheckItem]) -> list[SiteAnswer |
 
 async def report_technical_check(
     writer: GroupWriter, keys: SiteKeys, token: str | None, status: str, note: str = "", now: datetime | None = None
-) -> SiteAnswer:
+) -> SiteState:
     """The site reports its sound and picture test (kiểm tra kỹ thuật): working, or a
     problem. It happens on the day, after the deadline to answer, until the documents
     are issued."""

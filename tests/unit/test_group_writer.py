@@ -64,6 +64,16 @@ class Harness:
             job.emit("items", "added", name)
         return list(names)
 
+    async def pile_up(self, function: Any, items: list[str]) -> list[Any]:
+        """Writes that arrive while another writer holds the database, then run."""
+        await self.queue.lock.acquire()
+        written_before = list(self.batches)
+        calls = [asyncio.create_task(self.writer.run(function, item)) for item in items]
+        await asyncio.sleep(0.05)
+        assert self.batches == written_before and not any(call.done() for call in calls)
+        self.queue.lock.release()
+        return await asyncio.gather(*calls, return_exceptions=True)
+
     async def __aenter__(self) -> Harness:
         async with self.engine.begin() as conn:
             for statement in SCHEMA:
@@ -78,14 +88,7 @@ class Harness:
 def test_writes_waiting_together_commit_as_one_batch(tmp_path: Path) -> None:
     async def scenario() -> tuple[list[str], Harness]:
         async with Harness(tmp_path) as h:
-            # Another writer holds the database: the answers pile up meanwhile.
-            await h.queue.lock.acquire()
-            calls = [asyncio.create_task(h.writer.run(h.add_items, f"site-{n:02d}")) for n in range(40)]
-            await asyncio.sleep(0.05)
-            assert h.batches == [] and not any(call.done() for call in calls)
-            h.queue.lock.release()
-            results = await asyncio.gather(*calls)
-            return results, h
+            return await h.pile_up(h.add_items, [f"site-{n:02d}" for n in range(40)]), h
 
     results, h = asyncio.run(scenario())
     assert results == [f"SITE-{n:02d}" for n in range(40)]  # each caller gets its own result
@@ -100,11 +103,7 @@ def test_writes_waiting_together_commit_as_one_batch(tmp_path: Path) -> None:
 def test_a_refused_item_gets_its_error_and_the_others_commit(tmp_path: Path) -> None:
     async def scenario() -> tuple[list[Any], Harness]:
         async with Harness(tmp_path) as h:
-            await h.queue.lock.acquire()
-            calls = [asyncio.create_task(h.writer.run(h.add_items, name)) for name in ("a", "bad-b", "c")]
-            await asyncio.sleep(0.01)
-            h.queue.lock.release()
-            return await asyncio.gather(*calls, return_exceptions=True), h
+            return await h.pile_up(h.add_items, ["a", "bad-b", "c"]), h
 
     results, h = asyncio.run(scenario())
     assert results[0] == "A" and results[2] == "C"
@@ -117,13 +116,9 @@ def test_a_batch_that_fails_is_written_item_by_item(tmp_path: Path) -> None:
     async def scenario() -> tuple[list[Any], Harness]:
         async with Harness(tmp_path) as h:
             assert await h.writer.run(h.add_items, "x") == "X"
-            await h.queue.lock.acquire()
             # "x" again breaks the primary key: the batch fails as a whole, then each
             # item is tried alone and only that one fails.
-            calls = [asyncio.create_task(h.writer.run(h.add_items, name)) for name in ("p", "x", "q")]
-            await asyncio.sleep(0.01)
-            h.queue.lock.release()
-            return await asyncio.gather(*calls, return_exceptions=True), h
+            return await h.pile_up(h.add_items, ["p", "x", "q"]), h
 
     results, h = asyncio.run(scenario())
     assert results[0] == "P" and results[2] == "Q"
