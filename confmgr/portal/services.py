@@ -313,13 +313,27 @@ def write_answers(tx: Job, items: list[AnswerItem]) -> list[SiteState | Exceptio
         if turn == len(rounds):
             rounds.append([])
         rounds[turn].append(entry)
+    # What each site holds as the batch goes on: the audit's "old" values of a site's
+    # second answer are those its first answer wrote.
+    current: dict[int, dict[str, Any]] = {}
     for batch in rounds:
-        for index, answer in _write_round(tx, batch):
+        for index, answer in _write_round(tx, batch, current):
             outcomes[index] = answer
-    return [outcome if outcome is not None else RuntimeError("answer not written") for outcome in outcomes]
+    return _all_settled(outcomes)
 
 
-def _write_round(tx: Job, batch: list[tuple[int, AnswerItem, Row[Any]]]) -> list[tuple[int, SiteState]]:
+def _all_settled(outcomes: list[SiteState | Exception | None]) -> list[SiteState | Exception]:
+    """Every item's outcome; an item left without one is a bug, and raising makes the
+    group writer write the batch item by item."""
+    missing = [index for index, outcome in enumerate(outcomes) if outcome is None]
+    if missing:
+        raise RuntimeError(f"items {missing} of the batch got no outcome")
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _write_round(
+    tx: Job, batch: list[tuple[int, AnswerItem, Row[Any]]], current: dict[int, dict[str, Any]]
+) -> list[tuple[int, SiteState]]:
     """Answers of distinct sites, written with one statement per table."""
     db = tx.connection
     ids = [site.id for _, _, site in batch]
@@ -331,13 +345,15 @@ def _write_round(tx: Job, batch: list[tuple[int, AnswerItem, Row[Any]]]) -> list
         values: dict[str, Any] = {"response": item.response, "reason": item.reason, "responded_at": item.moment}
         if item.user is None:
             values["last_activity_at"] = item.moment
-        changes = changed(site._mapping, values)
+        before = current.setdefault(site.id, dict(site._mapping))
+        changes = changed(before, values)
         site_rows.append(
             {
                 "b_id": site.id, "b_response": item.response, "b_reason": item.reason,
-                "b_responded_at": item.moment, "b_last_activity_at": values.get("last_activity_at", site.last_activity_at),
+                "b_responded_at": item.moment, "b_last_activity_at": values.get("last_activity_at", before["last_activity_at"]),
             }
         )
+        before.update(values)
         # What the roll call already recorded about a person stays with that person.
         earlier_of = {search_key(d.full_name): d for d in old.get(site.id, [])}
         for order, person in enumerate(item.people):
@@ -466,49 +482,49 @@ def write_technical_checks(tx: Job, items: list[CheckItem]) -> list[SiteState | 
     the meeting every site tests its sound and picture within the same half hour."""
     db = tx.connection
     found = {row.token_hash: row for row in db.execute(_SITES_BY_TOKEN, {"keys": [i.token_hash for i in items]})}
-    outcomes: list[SiteState | Exception] = []
-    accepted: list[tuple[CheckItem, Row[Any]]] = []
-    for item in items:
+    outcomes: list[SiteState | Exception | None] = [None] * len(items)
+    accepted: list[tuple[int, CheckItem, Row[Any]]] = []
+    for index, item in enumerate(items):
         site = found.get(item.token_hash)
         if site is None or site.token_revoked:
-            outcomes.append(NotAuthenticated(INVALID_LINK))
+            outcomes[index] = NotAuthenticated(INVALID_LINK)
         elif site.status in READ_ONLY_STATUSES:
-            outcomes.append(Conflict(MEETING_CLOSED))
+            outcomes[index] = Conflict(MEETING_CLOSED)
         else:
-            outcomes.append(RuntimeError("not written"))
-            accepted.append((item, site))
+            accepted.append((index, item, site))
     if not accepted:
-        return outcomes
+        return _all_settled(outcomes)
     rows, audits = [], []
-    for item, site in accepted:
+    current: dict[int, dict[str, Any]] = {}
+    for _, item, site in accepted:
         values = {
             "technical_check": item.status, "technical_note": item.note,
             "technical_checked_at": item.moment, "last_activity_at": item.moment,
         }
+        before = current.setdefault(site.id, dict(site._mapping))
         rows.append({"b_id": site.id, "b_status": item.status, "b_note": item.note, "b_at": item.moment})
         audits.append(
             entry_values(
                 Actor("site", site.id, site.name), "technical_check", "site", site.id,
-                meeting_id=site.meeting_id, changes=changed(site._mapping, values),
+                meeting_id=site.meeting_id, changes=changed(before, values),
             )
         )
+        before.update(values)
         _announce(tx.emit, site.id, site.meeting_id)
     db.execute(_UPDATE_CHECK, rows)
     db.execute(insert(AuditEntry), audits)
     delegates: dict[int, list[DelegateState]] = {}
-    for row in db.execute(_DELEGATES_OF, {"ids": [site.id for _, site in accepted]}):
+    for row in db.execute(_DELEGATES_OF, {"ids": [site.id for _, _, site in accepted]}):
         delegates.setdefault(row.site_id, []).append(DelegateState(row.id, row.full_name, row.position, row.organization))
-    states = iter(
-        SiteState(
+    for index, item, site in accepted:
+        outcomes[index] = SiteState(
             id=site.id, meeting_id=site.meeting_id, name=site.name, role=site.role, address=site.address,
             response=site.response, reason=site.reason, responded_at=site.responded_at,
             technical_check=item.status, technical_note=item.note, technical_checked_at=item.moment,
             delegates=delegates.get(site.id, []),
             answer_closed=_closed_reason(site.status, site.response_deadline, item.moment),
         )
-        for item, site in accepted
-    )
-    return [next(states) if isinstance(outcome, RuntimeError) else outcome for outcome in outcomes]
+    return _all_settled(outcomes)
 
 
 async def report_technical_check(

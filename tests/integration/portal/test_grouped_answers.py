@@ -18,8 +18,24 @@ def _attend(*names: str) -> AttendanceInput:
     return AttendanceInput(attending=True, delegates=[Person(full_name=n, position="Chuyên viên") for n in names])
 
 
+def _audit_changes(db: Any, site_id: int, action: str) -> list[dict[str, Any]]:
+    async def read(session: Any) -> list[dict[str, Any]]:
+        from sqlalchemy import select
+
+        from confmgr.audit.models import AuditEntry
+
+        rows = await session.scalars(
+            select(AuditEntry.changes)
+            .where(AuditEntry.entity == "site", AuditEntry.entity_id == site_id, AuditEntry.action == action)
+            .order_by(AuditEntry.id)
+        )
+        return list(rows)
+
+    return list(db(read))
+
+
 def test_answers_arriving_together_are_each_saved_or_refused(
-    client: Any, site: Any, other_site: Any, site_state: Any, published: list[Any]
+    client: Any, site: Any, other_site: Any, site_state: Any, published: list[Any], db: Any
 ) -> None:
     app = client.app
     writer, keys = app.state.writer, app.state.site_keys
@@ -43,6 +59,11 @@ def test_answers_arriving_together_are_each_saved_or_refused(
         # One group, written in arrival order: the later answer is the one kept.
         assert first["delegates"] == ["Trần Thị Hai", "Phạm Văn Ba"]
         assert [d.full_name for d in results[2].delegates] == first["delegates"]
+        # The second answer's audit entry starts from what the first one wrote.
+        earlier, later = _audit_changes(db, site.id, "respond")
+        assert later["delegates"] == [["Lê Văn Một"], ["Trần Thị Hai", "Phạm Văn Ba"]]
+        assert later["responded_at"][0] == earlier["responded_at"][1]
+        assert "response" not in later  # attending already, since the first answer
     assert first["events"] == 2
     assert first["audit"] == [("site", site.id, "respond"), ("site", site.id, "respond")]
     other = site_state(other_site.id)
@@ -54,7 +75,7 @@ def test_answers_arriving_together_are_each_saved_or_refused(
     assert [d["full_name"] for d in response.json()["site"]["delegates"]] == first["delegates"]
 
 
-def test_technical_checks_arriving_together(client: Any, site: Any, other_site: Any, site_state: Any) -> None:
+def test_technical_checks_arriving_together(client: Any, site: Any, other_site: Any, site_state: Any, db: Any) -> None:
     app = client.app
     writer, keys = app.state.writer, app.state.site_keys
 
@@ -63,6 +84,7 @@ def test_technical_checks_arriving_together(client: Any, site: Any, other_site: 
             services.report_technical_check(writer, keys, site.token, "problem", "Không nghe được tiếng"),
             services.report_technical_check(writer, keys, other_site.token, "ok"),
             services.report_technical_check(writer, keys, "y" * 43, "ok"),
+            services.report_technical_check(writer, keys, site.token, "ok"),
         ]
         return await asyncio.gather(*checks, return_exceptions=True)
 
@@ -72,8 +94,13 @@ def test_technical_checks_arriving_together(client: Any, site: Any, other_site: 
     )
     assert (results[1].id, results[1].technical_check) == (other_site.id, "ok")
     assert isinstance(results[2], NotAuthenticated)
-    assert (site_state(site.id)["technical_check"], site_state(site.id)["technical_note"]) == (
-        "problem", "Không nghe được tiếng",
-    )
+    assert (results[3].id, results[3].technical_check, results[3].technical_note) == (site.id, "ok", "")
+    # The same site twice at once: the later check is the one kept, and its audit
+    # entry starts from what the earlier one wrote.
+    assert (site_state(site.id)["technical_check"], site_state(site.id)["technical_note"]) == ("ok", "")
+    first, second = _audit_changes(db, site.id, "technical_check")
+    assert first["technical_check"] == ["not_done", "problem"]
+    assert second["technical_check"] == ["problem", "ok"]
+    assert second["technical_note"] == ["Không nghe được tiếng", ""]
     assert site_state(other_site.id)["technical_check"] == "ok"
     assert site_state(other_site.id)["audit"] == [("site", other_site.id, "technical_check")]
