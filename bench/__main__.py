@@ -21,13 +21,13 @@ import importlib
 import io
 import json
 import os
-import platform
 import sys
 import time
 import traceback
-from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from bench import common
 
 HERE = Path(__file__).resolve().parent
 REPORT = HERE.parent / "docs" / "performance.md"
@@ -37,25 +37,6 @@ SERVER_BENCHMARKS = ("bench_confirmations", "bench_live_views")
 
 def discover() -> list[str]:
     return sorted(path.stem for path in HERE.glob("bench_*.py"))
-
-
-def machine() -> str:
-    memory = ""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores ({cpu or platform.processor()}), {memory} memory, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
 def run_one(name: str) -> tuple[int, str, list[dict[str, Any]]]:
@@ -89,7 +70,7 @@ def markdown_of(output: str) -> str:
 
 def side_by_side(records: list[dict[str, Any]]) -> str:
     rows = {
-        "confirmations": [("throughput (answers/s)", "throughput_per_s"), ("p50 (ms)", "p50_ms"), ("p99 (ms)", "p99_ms"), ("answers lost", "errors")],
+        "confirmations": [("throughput (answers/s)", "throughput_per_s"), ("p50 (ms)", "p50_ms"), ("p99 (ms)", "p99_ms"), ("refused requests", "errors"), ("every answer stored", "no_answer_lost")],
         "live_views": [("p50 (s)", "p50"), ("p99 (s)", "p99"), ("within 1 s", "within_1s"), ("missing", "missing")],
     }
     lines = ["| benchmark | measure | SQLite, 1 process | PostgreSQL + Redis |", "| --- | --- | --- | --- |"]
@@ -137,10 +118,11 @@ def main(argv: list[str] | None = None) -> int:
             records += found
             sections.append("#### Production mode (PostgreSQL + Redis, two workers)\n\n" + markdown_of(output))
     if not args.no_write:
+        facts = common.machine()
         report = [
             "# Performance",
             "",
-            f"Measured on {datetime.now().strftime('%Y-%m-%d')} on {machine()}, with `python -m bench`"
+            f"Measured on {facts['date']} on {common.describe(facts)}, with `python -m bench`"
             + (" (and the production options)" if args.production_database_url else "") + ".",
             "The load clients run on the same machine as the server and share its cores.",
             "",

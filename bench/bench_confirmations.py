@@ -17,17 +17,13 @@ import asyncio
 import gc
 import json
 import os
-import platform
-import re
 import secrets
-import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +35,7 @@ except ImportError:  # run as a script: python bench/bench_confirmations.py
     import common  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parents[1]
-VN = timezone(timedelta(hours=7))
+VN = common.VN
 TARGET_P99_MS = 250.0
 _KINDS = ("xã", "phường", "đặc khu")
 _PROVINCES = ("Bình Định", "Gia Lai", "Quảng Ngãi", "Đắk Lắk", "Khánh Hòa", "Lâm Đồng")
@@ -47,12 +43,6 @@ _PROVINCES = ("Bình Định", "Gia Lai", "Quảng Ngãi", "Đắk Lắk", "Khá
 
 class Skipped(Exception):
     pass
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _sites_csv(count: int) -> bytes:
@@ -72,38 +62,12 @@ def _delegates(i: int, count: int) -> list[dict[str, Any]]:
     ]
 
 
-def _percentile(values: list[float], q: int) -> float:
-    if len(values) < 2:
-        return values[0] if values else 0.0
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
-
-
-def machine() -> dict[str, Any]:
-    memory_gb = None
-    try:
-        match = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text())
-        memory_gb = round(int(match.group(1)) / 1024 / 1024, 1) if match else None
-    except OSError:
-        pass
-    cpu = platform.processor() or ""
-    try:
-        model = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
-        cpu = model.group(1).strip() if model else cpu
-    except OSError:
-        pass
-    return {
-        "cpus": os.cpu_count(), "cpu_model": cpu, "memory_gb": memory_gb,
-        "python": platform.python_version(), "system": f"{platform.system()} {platform.release()}",
-        "date": datetime.now(VN).strftime("%Y-%m-%d"),
-    }
-
-
 class Server:
     """``confmgr serve`` in a subprocess on a fresh data dir, with one administrator."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.port = _free_port()
+        self.port = common.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.password = "bench-" + secrets.token_hex(8)
         self.env = {
@@ -335,7 +299,7 @@ async def _run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
         and stored["delegates"] == args.sites * args.delegates
         and errors == 0
     )
-    p99 = _percentile(latencies, 99)
+    p99 = common.percentile(latencies, 99)
     return {
         "benchmark": "confirmations",
         "mode": common.mode(),
@@ -345,15 +309,15 @@ async def _run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
         "import_s": round(import_s, 3), "list_sites_s": round(list_s, 3),
         "requests": len(latencies), "errors": errors, "wall_s": round(wall_s, 3),
         "throughput_per_s": round(len(latencies) / wall_s, 1) if wall_s else None,
-        "p50_ms": round(_percentile(latencies, 50), 1), "p95_ms": round(_percentile(latencies, 95), 1),
+        "p50_ms": round(common.percentile(latencies, 50), 1), "p95_ms": round(common.percentile(latencies, 95), 1),
         "p99_ms": round(p99, 1), "max_ms": round(max(latencies), 1) if latencies else None,
         "target_p99_ms": TARGET_P99_MS, "meets_target": p99 < TARGET_P99_MS,
         "stored": stored, "board_attending": counts["attending"], "board_summary_api_s": round(board_api_s, 3),
         "board_events_seen": seen, "board_refreshes": len(refreshes),
-        "board_refresh_p50_ms": round(_percentile(refreshes, 50), 1) if refreshes else None,
+        "board_refresh_p50_ms": round(common.percentile(refreshes, 50), 1) if refreshes else None,
         "board_refresh_max_ms": round(max(refreshes), 1) if refreshes else None,
         "no_answer_lost": complete,
-        **machine(),
+        **common.machine(),
     }
 
 
@@ -367,8 +331,7 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [
         "## Attendance confirmations of a national meeting",
         "",
-        f"Measured on {result['date']}: {result['cpus']} CPUs ({result['cpu_model']}), {result['memory_gb']} GB, "
-        f"Python {result['python']}, {result['system']}; `confmgr serve` ("
+        f"Measured on {result['date']} on {common.describe(result)}; `confmgr serve` ("
         + (
             "one worker, SQLite in WAL mode) on a fresh data dir. Answers go through the group writer "
             "(`confmgr/writes.py`): those waiting when the database is free commit together, one statement "

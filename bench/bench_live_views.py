@@ -17,10 +17,8 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import resource
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -51,12 +49,6 @@ def raise_fd_limit(needed: int) -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Server:
     url: str
@@ -67,7 +59,7 @@ class Server:
 
 
 def start_server(data_dir: Path) -> Server:
-    port = free_port()
+    port = common.free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "CONFMGR_DATA_DIR": str(data_dir), "CONFMGR_BASE_URL": url,
            "CONFMGR_SECRET_KEY": secrets.token_urlsafe(48)}
@@ -159,11 +151,6 @@ class Client:
             self.writer.close()
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 async def measure(server: Server, meeting_id: int, items: list[int], tokens: list[str]) -> dict[str, Any]:
     markers = [f"[mốc-{k}]".encode() for k in range(len(items))]
     clients = [Client(server, t) for t in tokens]
@@ -199,8 +186,8 @@ async def measure(server: Server, meeting_id: int, items: list[int], tokens: lis
             all_delays.extend(delays)
             per_change.append({
                 "change": index, "api_seconds": round(answered, 3), "reached": len(delays), "missing": missing,
-                "p50": round(percentile(delays, 0.5), 3) if delays else None,
-                "p99": round(percentile(delays, 0.99), 3) if delays else None,
+                "p50": round(common.percentile(delays, 50), 3) if delays else None,
+                "p99": round(common.percentile(delays, 99), 3) if delays else None,
                 "max": round(max(delays), 3) if delays else None,
             })
     for client in clients:
@@ -217,34 +204,13 @@ async def measure(server: Server, meeting_id: int, items: list[int], tokens: lis
         "sites": len(clients),
         "changes": len(items) - 1,
         "connect_seconds": round(connect_seconds, 2),
-        "p50": round(percentile(all_delays, 0.5), 3),
-        "p99": round(percentile(all_delays, 0.99), 3),
+        "p50": round(common.percentile(all_delays, 50), 3),
+        "p99": round(common.percentile(all_delays, 99), 3),
         "max": round(max(all_delays), 3),
         "within_1s": round(within / expected, 4),
         "missing": expected - len(all_delays),
         "per_change": per_change,
     }
-
-
-def machine() -> dict[str, Any]:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                memory = f"{int(line.split()[1]) // 1024 // 1024} GB"
-                break
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory": memory, "python": platform.python_version(),
-            "system": f"{platform.system()} {platform.release()}"}
 
 
 def _server_of(result: dict[str, Any]) -> str:
@@ -260,8 +226,8 @@ def markdown(result: dict[str, Any], facts: dict[str, Any]) -> str:
     )
     return f"""## Live view: a change reaching {result['sites']:,} connected sites
 
-Measured {datetime.now().date().isoformat()} on {facts['cpu']} ({facts['cores']} cores, {facts['memory']}),
-{facts['system']}, Python {facts['python']}. {_server_of(result)};
+Measured {facts['date']} on {common.describe(facts)}.
+{_server_of(result)};
 {result['sites']:,} server-sent-event streams to `/s/<token>/live` from bare asyncio clients on the same machine.
 Each change is `POST /api/v1/meetings/{{id}}/agenda/{{item}}/start`; the delay runs from sending that request
 to a client reading the new fragment (render once, publish after commit, forward to every stream).
@@ -308,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
                 server.process.wait(timeout=15)
             if args.server_log:
                 args.server_log.write_bytes((Path(tmp) / "server.log").read_bytes())
-    facts = machine()
+    facts = common.machine()
     print(json.dumps({**result, "machine": facts}, ensure_ascii=False))
     if args.markdown:
         print(markdown(result, facts))

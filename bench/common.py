@@ -1,4 +1,5 @@
-"""What every server benchmark shares: the mode it runs in.
+"""What every server benchmark shares: the mode it runs in, the machine it ran on,
+a free port and percentiles.
 
 The embedded mode (default) is SQLite, in-memory live updates, one process. The
 production mode is chosen by ``CONFMGR_BENCH_DATABASE_URL`` (a PostgreSQL URL whose
@@ -10,6 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import platform
+import socket
+import statistics
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+VN = timezone(timedelta(hours=7))
 
 
 def mode() -> str:
@@ -61,3 +70,46 @@ def _reset_postgres(url: str) -> None:
     thread = threading.Thread(target=lambda: asyncio.run(reset()))
     thread.start()
     thread.join()
+
+
+def machine() -> dict[str, Any]:
+    """The machine, for the reports: cores, CPU model, memory, system, Python, and
+    the date in Vietnam."""
+    cpu = platform.processor() or ""
+    memory_gib: float | None = None
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory_gib = round(int(line.split()[1]) / 1024 / 1024, 1)
+                break
+    except OSError:
+        pass
+    return {
+        "cores": os.cpu_count(), "cpu": cpu, "memory_gib": memory_gib, "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}", "date": datetime.now(VN).strftime("%Y-%m-%d"),
+    }
+
+
+def describe(facts: dict[str, Any]) -> str:
+    """``machine()`` as one phrase."""
+    return (
+        f"{facts['cores']} cores ({facts['cpu']}), {facts['memory_gib']} GiB memory, {facts['system']}, "
+        f"Python {facts['python']}"
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def percentile(values: list[float], q: int) -> float:
+    """The ``q``-th percentile (1 to 99)."""
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
