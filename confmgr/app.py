@@ -77,7 +77,7 @@ def _route_handlers() -> list[Any]:
     from confmgr.documents.controllers import ROUTES as documents
     from confmgr.invitations.controllers import ROUTES as invitations
     from confmgr.meetings.controllers import ROUTES as meetings
-    from confmgr.portal.controllers import ROUTES as portal
+    from confmgr.portal.routes import ROUTES as portal
     from confmgr.sites.controllers import ROUTES as sites
     from confmgr.web.controllers import ROUTES as web
 

@@ -736,10 +736,4 @@ class ConsolePages(Controller):
         return await self._back(request, db_session, actor, meeting_id)
 
 
-def _routes() -> list[Any]:
-    from confmgr.agenda.portal_controllers import ROUTES as portal
-
-    return [AgendaApi, AgendaPages, ConsolePages, *portal]
-
-
-ROUTES = _routes()
+ROUTES = [AgendaApi, AgendaPages, ConsolePages]

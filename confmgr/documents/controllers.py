@@ -20,7 +20,6 @@ from confmgr.accounts.models import User
 from confmgr.documents import record as rec
 from confmgr.documents import services
 from confmgr.documents.models import Conclusions, IssuedDocument
-from confmgr.documents.portal_controllers import PORTAL_ROUTES
 from confmgr.documents.schemas import (
     ConclusionsInput,
     ConclusionsOut,
@@ -557,4 +556,4 @@ class VerifyPage(Controller):
         return page("documents/verify.html", form={}, errors={}, result={"by": "file", "found": results})
 
 
-ROUTES: list[Any] = [DocumentPages, DocumentsApi, VerifyPage, *PORTAL_ROUTES]
+ROUTES: list[Any] = [DocumentPages, DocumentsApi, VerifyPage]
