@@ -28,6 +28,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confmgr.agenda.live import LISTENERS
 from confmgr.db import READ_ONLY, WriterQueue, create_engine, create_session_maker
 from confmgr.errors import NotFound
 from confmgr.i18n import LocaleMiddleware
@@ -178,6 +179,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "writer": Provide(provide_writer),
         },
         on_shutdown=[writer.close],
+        listeners=LISTENERS,
         before_request=reject_impossible_ids,
         exception_handlers=EXCEPTION_HANDLERS,
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048, exclude=["^/live/", "^/api/v1/live", "^/s/[^/]+/live$", "^/meetings/[0-9]+/console/events$"]),

@@ -43,10 +43,12 @@ from confmgr.i18n import N_, gettext
 from confmgr.live.events import board_channel
 from confmgr.live.stream import short_session, sse_response
 from confmgr.meetings.schemas import TimeInput
-from confmgr.meetings.services import available_actions, change_status, get_meeting
+from confmgr.meetings.access import get_meeting
+from confmgr.meetings.status import available_actions, change_status
 from confmgr.schemas import Person
 from confmgr.sites.services import list_sites
 from confmgr.timeutil import input_value, now, to_vn
+from confmgr.web.auth import SESSION_USER_KEY
 from confmgr.web.forms import form_data, nest, to_struct
 from confmgr.web.render import is_htmx, page, page_or_fragment
 
@@ -627,8 +629,6 @@ class ConsolePages(Controller):
         app = request.app
         # The check uses a session of its own: the stream must not hold the request's.
         async with short_session(app) as db:
-            from confmgr.web.auth import SESSION_USER_KEY
-
             user_id = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
             user = await db.get(User, user_id) if isinstance(user_id, int) else None
             require_editor(user if user is not None and user.is_active else None)
@@ -644,14 +644,11 @@ class ConsolePages(Controller):
     async def change_meeting_status(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, action: str
     ) -> Template | Redirect:
-        """Start or end the meeting; ending it ends the item under way."""
+        """Start or end the meeting (ending it ends the item under way: see meetings.status)."""
         if action not in ("start", "end"):
             raise InvalidInput("Unknown step.")
         form = await form_data(request)
-        meeting = await change_status(db_session, actor, meeting_id, action, _time_of(form))
-        if action == "end":
-            await services.close_live_state(db_session, meeting, meeting.actual_ended_at or meeting.updated_at)
-        await live.announce(request.app, db_session, meeting_id)
+        await change_status(db_session, actor, meeting_id, action, _time_of(form))
         return await self._back(request, db_session, actor, meeting_id)
 
     @post("/items/{item_id:int}/{action:str}")

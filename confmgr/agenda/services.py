@@ -40,7 +40,7 @@ from confmgr.files import services as files
 from confmgr.files.models import StoredFile
 from confmgr.i18n import N_
 from confmgr.meetings.models import Meeting, MeetingStatus
-from confmgr.meetings.services import ensure_editable, get_meeting
+from confmgr.meetings.access import ensure_editable, get_meeting
 from confmgr.schemas import Person, person_errors
 from confmgr.settings import Settings
 from confmgr.sites.models import Site

@@ -26,7 +26,8 @@ from confmgr.i18n import gettext
 from confmgr.invitations.ics import CalendarEvent, build_calendar
 from confmgr.invitations.mail import DeliveryResult, InvitationText, Outgoing, SmtpConfig, compose, deliver, parse_smtp_url
 from confmgr.meetings.models import Meeting
-from confmgr.meetings.services import change_status, get_meeting
+from confmgr.meetings.access import get_meeting
+from confmgr.meetings.status import change_status
 from confmgr.settings import Settings
 from confmgr.sites.models import OutgoingEmail, Site
 from confmgr.sites.tokens import SiteKeys

@@ -22,7 +22,7 @@ from confmgr.accounts.permissions import require_editor
 from confmgr.db import read_after_write
 from confmgr.errors import Conflict, DomainError, InvalidInput, NotFound
 from confmgr.i18n import N_, gettext
-from confmgr.meetings.services import get_meeting
+from confmgr.meetings.access import get_meeting
 from confmgr.portal import services
 from confmgr.portal.auth import SiteApiController, SitePagesController, require_site
 from confmgr.portal.schemas import (
