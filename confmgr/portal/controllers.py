@@ -30,7 +30,7 @@ from confmgr.portal.schemas import (
     AttendanceInput,
     PortalAgendaItemOut,
     PortalDelegateOut,
-    PortalDocumentOut,
+    PortalMaterialOut,
     PortalMeetingOut,
     PortalOut,
     PortalSiteOut,
@@ -221,12 +221,12 @@ class PortalPages(SitePagesController):
             return await self._render(request, db_session, site, token, check_form=typed, error=exc, focus="check")
         return await self._sent(request, db_session, token, "check")
 
-    @get("/files/{document_id:int}")
+    @get(["/materials/{material_id:int}", "/files/{material_id:int}"])  # /files/: the links of before
     async def download(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, document_id: int
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, material_id: int
     ) -> File:
         uploads = request.app.state.settings.uploads_dir
-        stored, path = await services.document_for_site(db_session, uploads, site, document_id)
+        stored, path = await services.material_for_site(db_session, uploads, site, material_id)
         return _document_file(stored, path, private_headers())
 
 
@@ -327,11 +327,11 @@ def portal_out(request: Request[Any, Any, Any], view: services.PortalView, token
             for item in view.agenda
         ],
         documents=[
-            PortalDocumentOut(
+            PortalMaterialOut(
                 id=doc.id, title=doc.title, file_name=doc.file_name, content_type=doc.content_type, size=doc.size,
-                download_url=f"{base}/s/{token}/files/{doc.id}",
+                download_url=f"{base}/s/{token}/materials/{doc.id}",
             )
-            for doc in view.documents
+            for doc in view.materials
         ],
     )
 
@@ -343,7 +343,7 @@ class PortalApi(SiteApiController):
 
     @get("/")
     async def read(self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site) -> PortalOut:
-        """The site, its meeting, the agenda and the documents it may download."""
+        """The site, its meeting, the agenda and the materials it may download (``documents``)."""
         view = await services.portal_view(db_session, site)
         return portal_out(request, view, bearer_token(request) or "")
 
@@ -366,13 +366,13 @@ class PortalApi(SiteApiController):
         )
         return portal_site_out(checked, checked.answer_closed)
 
-    @get("/documents/{document_id:int}")
+    @get(["/materials/{material_id:int}", "/documents/{material_id:int}"])
     async def download(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, document_id: int
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, material_id: int
     ) -> File:
-        """A meeting document's bytes, as an attachment."""
+        """A meeting material's bytes, as an attachment."""
         uploads = request.app.state.settings.uploads_dir
-        stored, path = await services.document_for_site(db_session, uploads, site, document_id)
+        stored, path = await services.material_for_site(db_session, uploads, site, material_id)
         return _document_file(stored, path, private_headers())
 
 

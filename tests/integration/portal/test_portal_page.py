@@ -131,10 +131,10 @@ def test_issued_minutes_are_offered_on_the_page(client: Any, site: Any, db: Any,
     async def issue(session: Any) -> int:
         from datetime import date
 
-        from confmgr.agenda.models import MeetingDocument
+        from confmgr.agenda.models import MeetingMaterial
         from confmgr.documents.models import IssuedDocument
 
-        attachment = await session.get(MeetingDocument, document_id)
+        attachment = await session.get(MeetingMaterial, document_id)
         row = IssuedDocument(
             meeting_id=site.meeting_id, kind="minutes", symbol="BB-SNV", year=2026, number=5, number_text="05/BB-SNV",
             issued_on=date(2026, 12, 29), title="Biên bản hội nghị", sha256="0" * 64, size=11,
