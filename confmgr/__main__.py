@@ -166,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     users_sub = users.add_subparsers(dest="users_command", required=True)
     create = users_sub.add_parser("create", help="create a user")
     create.add_argument("--username", required=True)
-    create.add_argument("--role", required=True, choices=["admin", "secretary", "viewer"])
+    create.add_argument("--role", required=True, choices=["admin", "secretary", "viewer", "clerk"])
     create.add_argument("--password")
     create.add_argument("--full-name")
     users.set_defaults(func=cmd_users)

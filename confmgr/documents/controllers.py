@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date
 from typing import Annotated, Any
@@ -63,7 +64,7 @@ def send_bytes(doc: services.DocumentFile, *, inline: bool = False) -> Response[
     }
     if doc.issued is not None:
         headers["X-Document-Number"] = doc.issued.number_text
-        headers["X-Document-SHA256"] = doc.issued.sha256
+        headers["X-Document-SHA256"] = hashlib.sha256(doc.data).hexdigest()  # of this revision
     return Response(content=doc.data, media_type=doc.content_type, headers=headers)
 
 
