@@ -438,14 +438,14 @@ def test_every_font_is_the_embedded_serif(
         assert "/FontFile2" in descriptor, f"{font['/BaseFont']} is not embedded"
         names.add(re.sub(r"^/?[A-Z]{6}\+", "", str(font["/BaseFont"])))
     assert names <= {
-        "CrimsonText-Regular",
-        "CrimsonText-Bold",
-        "CrimsonText-Italic",
-        "CrimsonText-BoldItalic",
+        "LiberationSerif",
+        "LiberationSerif-Bold",
+        "LiberationSerif-Italic",
+        "LiberationSerif-BoldItalic",
     }
-    assert {"CrimsonText-Regular", "CrimsonText-Bold"} <= names
+    assert {"LiberationSerif", "LiberationSerif-Bold"} <= names
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        assert all("CrimsonText" in c["fontname"] for p in doc.pages for c in p.chars)
+        assert all("LiberationSerif" in c["fontname"] for p in doc.pages for c in p.chars)
 
 
 # --- Draft mark ---------------------------------------------------------------------
