@@ -4,6 +4,7 @@ user's certificate and image, the agency's seal image)."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -329,3 +330,23 @@ class SigningProfilePages(Controller):
 
 ROUTES: list[Any] = [SigningApi, VerifyApi, SigningPages, SigningProfilePages]
 _ = documents
+
+
+async def verify_file_result(db: AsyncSession, settings: Any, upload: UploadFile | None) -> dict[str, Any]:
+    """What /verify shows for an uploaded file: a PDF by its revisions and signatures,
+    a Word file by its exact hash."""
+    raw = await services.read_any(upload, documents.MAX_VERIFY_BYTES)
+    if not raw.startswith(b"%PDF-"):
+        found = await documents.verify_bytes_digest(db, hashlib.sha256(raw).hexdigest())
+        results = [(found, await documents.superseding(db, found))] if found else []
+        return {"by": "file", "found": results, "signing": None, "stage_labels": STAGE_LABELS}
+    verification = await services.verify(db, settings, raw)
+    ok = verification.issued is not None and not verification.tampered
+    results = [(verification.issued, await documents.superseding(db, verification.issued))] if ok and verification.issued else []
+    return {"by": "file", "found": results, "signing": verification, "stage_labels": STAGE_LABELS}
+
+
+async def signing_overview(db: AsyncSession, overview: Any) -> dict[str, Any]:
+    """For the documents page: the revisions of each issued document."""
+    ids = [d.id for d in (*overview.minutes, *overview.conclusions)]
+    return {"revisions": await services.stages_of(db, ids), "labels": STAGE_LABELS}

@@ -184,7 +184,8 @@ def _refuse_unless_good(new: list[SignatureCheck], whole_file: bool = True) -> S
 # ---- external signing: an uploaded signed file -------------------------------------
 
 
-async def read_upload(upload: Any, limit: int) -> bytes:
+async def read_any(upload: Any, limit: int) -> bytes:
+    """An uploaded file's bytes, at most ``limit``; not empty."""
     if upload is None or not getattr(upload, "filename", None):
         raise InvalidInput("Choose a file.", field_errors={"file": N_("Choose a file.")})
     chunks: list[bytes] = []
@@ -197,9 +198,14 @@ async def read_upload(upload: Any, limit: int) -> bytes:
         if size > limit:
             raise TooLarge("The file is larger than {limit} MB.", params={"limit": limit // (1024 * 1024)})
         chunks.append(chunk)
-    data = b"".join(chunks)
-    if not data:
+    if not chunks:
         raise InvalidInput("The file is empty.", field_errors={"file": N_("The file is empty.")})
+    return b"".join(chunks)
+
+
+async def read_upload(upload: Any, limit: int) -> bytes:
+    """An uploaded PDF's bytes, at most ``limit``."""
+    data = await read_any(upload, limit)
     if not data.startswith(b"%PDF-"):
         raise InvalidInput("The file is not a PDF document.", field_errors={"file": N_("The file is not a PDF document.")})
     return data
