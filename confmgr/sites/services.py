@@ -6,6 +6,7 @@ and the attendance board build on these functions.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,7 +174,7 @@ async def import_directory(db: AsyncSession, actor: Any, content: bytes) -> Impo
     if errors:
         raise import_errors(sorted(errors, key=lambda e: e.row))
     taken = set(await db.scalars(select(DirectorySite.unit_code).where(DirectorySite.unit_code.is_not(None))))
-    values, to_confirm = _match_units(rows, taken)
+    values, to_confirm = await asyncio.to_thread(_match_units, rows, taken)  # off the event loop
     if rows:
         await db.execute(insert(DirectorySite), values)
     record(db, user, "import", "directory_site", None, changes={"created": len(rows), "to_confirm": len(to_confirm)})
@@ -290,7 +291,7 @@ async def import_sites(db: AsyncSession, actor: Any, keys: SiteKeys, meeting_id:
     taken = set(
         await db.scalars(select(Site.unit_code).where(Site.meeting_id == meeting.id, Site.unit_code.is_not(None)))
     )
-    values, to_confirm = _match_units(rows, taken)
+    values, to_confirm = await asyncio.to_thread(_match_units, rows, taken)  # off the event loop
     await _insert_sites(db, keys, meeting.id, values)
     record(db, user, "import", "site", None, meeting_id=meeting.id, changes={"created": len(rows), "to_confirm": len(to_confirm)})
     return ImportOutcome(len(rows), to_confirm)
