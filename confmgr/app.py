@@ -37,6 +37,7 @@ from confmgr.sites.tokens import SiteKeys
 from confmgr.web.auth import provide_actor
 from confmgr.web.errors import EXCEPTION_HANDLERS
 from confmgr.web.render import configure_jinja
+from confmgr.web.security import install_log_masking, security_headers_hook
 from confmgr.web.sessions import RotatingSessionConfig
 from confmgr.web.transactions import commit_before_send
 from confmgr.writes import GroupWriter
@@ -179,6 +180,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         on_shutdown=[writer.close],
         before_request=reject_impossible_ids,
+        before_send=[security_headers_hook(hsts=settings.server.base_url.startswith("https://"))],
         exception_handlers=EXCEPTION_HANDLERS,
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048, exclude=["^/live/", "^/api/v1/live", "^/s/[^/]+/live$", "^/meetings/[0-9]+/console/events$"]),
         # Only the schema itself: the interactive viewers load their scripts from public
@@ -191,6 +193,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
     )
     app.state.settings = settings
+    install_log_masking()
     app.state.site_keys = SiteKeys(settings.server.secret_key)
     app.state.engine = engine
     app.state.writer = writer
