@@ -1,7 +1,7 @@
 """Official administrative units on directory entries and meeting sites
 
 Revision ID: 8a26b3321b79
-Revises: 709bb98e4f22
+Revises: 94a405f3b8cf
 Create Date: 2026-11-30 12:32:04.545903
 """
 
@@ -13,7 +13,7 @@ import advanced_alchemy.types
 
 
 revision = '8a26b3321b79'
-down_revision = '709bb98e4f22'
+down_revision = '94a405f3b8cf'
 branch_labels = None
 depends_on = None
 
