@@ -1,7 +1,7 @@
 """signed revisions of issued documents, signing credentials, agency seal
 
 Revision ID: 24c500741a71
-Revises: 709bb98e4f22
+Revises: 8a26b3321b79
 Create Date: 2026-11-30 12:33:17.194660
 """
 
@@ -13,7 +13,7 @@ import advanced_alchemy.types
 
 
 revision = '24c500741a71'
-down_revision = '709bb98e4f22'
+down_revision = '8a26b3321b79'
 branch_labels = None
 depends_on = None
 
