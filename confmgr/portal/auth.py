@@ -3,8 +3,9 @@ token (``/api/v1/portal``). A token opens its own site and nothing else.
 
 Every site-facing route derives from :class:`SitePagesController` or
 :class:`SiteApiController`: one dependency (``site``) turns the token into its site,
-one handler answers a link that opens nothing, and every answer carries the private
-headers (:mod:`confmgr.web.headers`).
+one handler answers a link that opens nothing. Every answer under ``/s/`` and
+``/api/v1/portal`` carries the private headers (``no-store``, ``no-referrer``,
+``noindex``), added for every such path by :mod:`confmgr.web.security`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from confmgr.meetings.models import Meeting
 from confmgr.sites.models import Site
 from confmgr.sites.tokens import SiteKeys, token_digest
 from confmgr.web.auth import bearer_token
-from confmgr.web.headers import PRIVATE_HEADERS, PRIVATE_RESPONSE_HEADERS
 from confmgr.web.render import is_htmx
 
 INVALID_LINK = N_("This link is not valid. Ask the secretariat for a new one.")
@@ -75,7 +75,7 @@ def invalid_link(request: Request[Any, Any, Any], exc: NotAuthenticated) -> Temp
     """A link that opens nothing: a plain Vietnamese page (404), never the login form."""
     template = "portal/_invalid.html" if is_htmx(request) else "portal/invalid.html"
     return Template(
-        template_name=template, context={"message": gettext(exc.message)}, status_code=404, headers=PRIVATE_HEADERS
+        template_name=template, context={"message": gettext(exc.message)}, status_code=404
     )
 
 
@@ -86,7 +86,6 @@ class SitePagesController(Controller):
     include_in_schema = False
     dependencies = {"site": Provide(provide_link_site)}
     exception_handlers = {NotAuthenticated: invalid_link}
-    response_headers = PRIVATE_RESPONSE_HEADERS
 
 
 class SiteApiController(Controller):
@@ -96,4 +95,3 @@ class SiteApiController(Controller):
     path = "/api/v1/portal"
     tags = ["portal"]
     dependencies = {"site": Provide(provide_portal_site)}
-    response_headers = PRIVATE_RESPONSE_HEADERS

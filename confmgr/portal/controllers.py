@@ -45,7 +45,6 @@ from confmgr.sites.schemas import SiteOut
 from confmgr.web.auth import bearer_token, is_api
 from confmgr.web.errors import error_page, http_error_handler, json_error
 from confmgr.web.forms import form_data
-from confmgr.web.headers import private_headers
 from confmgr.web.render import is_htmx, page
 from confmgr.writes import GroupWriter
 
@@ -227,7 +226,7 @@ class PortalPages(SitePagesController):
     ) -> File:
         uploads = request.app.state.settings.uploads_dir
         stored, path = await services.material_for_site(db_session, uploads, site, material_id)
-        return _document_file(stored, path, private_headers())
+        return _document_file(stored, path)
 
 
 # ---- the secretariat answers for a site --------------------------------------------
@@ -373,7 +372,7 @@ class PortalApi(SiteApiController):
         """A meeting material's bytes, as an attachment."""
         uploads = request.app.state.settings.uploads_dir
         stored, path = await services.material_for_site(db_session, uploads, site, material_id)
-        return _document_file(stored, path, private_headers())
+        return _document_file(stored, path)
 
 
 class SiteResponseApi(Controller):

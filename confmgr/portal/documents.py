@@ -19,7 +19,6 @@ from confmgr.errors import NotFound
 from confmgr.files.services import content_disposition
 from confmgr.portal.auth import SiteApiController, SitePagesController
 from confmgr.sites.models import Site
-from confmgr.web.headers import private_headers
 
 _PDF = re.compile(r"^(\d{1,18})\.pdf$")
 
@@ -36,7 +35,8 @@ class SiteIssuedOut(msgspec.Struct):
 
 
 def _bytes_response(doc: services.DocumentFile) -> Response[bytes]:
-    headers = private_headers({"Content-Disposition": content_disposition(doc.name), "X-Content-Type-Options": "nosniff"})
+    # Private (no-store, no-referrer, noindex) like every portal answer: see web.security.
+    headers = {"Content-Disposition": content_disposition(doc.name), "X-Content-Type-Options": "nosniff"}
     return Response(content=doc.data, media_type=doc.content_type, headers=headers)
 
 

@@ -102,7 +102,7 @@ def _is_private(response: Any) -> bool:
     return (
         "no-store" in headers.get("cache-control", "")
         and headers.get("referrer-policy") == "no-referrer"
-        and headers.get("x-robots-tag") == "noindex"
+        and "noindex" in headers.get("x-robots-tag", "")
     )
 
 
