@@ -335,11 +335,21 @@ class Permanent(Exception):
 _DOT_LINE = re.compile(rb"(?m)^\.")
 
 
-def message_bytes(item: Item, sender: str, domain: str) -> bytes:
+def valid_address(address: str) -> bool:
+    local, at, domain = address.rpartition("@")
+    if not at or not local or "@" in local or not domain or ".." in domain or domain.startswith(".") or "." not in domain:
+        return False
+    if any(c.isspace() or c in "<>,;\"" for c in address):
+        return False
     try:
-        Address(addr_spec=item.recipient)
-    except (ValueError, IndexError, TypeError) as exc:
-        raise Permanent(f"not a valid email address: {item.recipient!r}") from exc
+        return Address(addr_spec=address).addr_spec == address
+    except Exception:  # the email package raises several kinds for a bad address
+        return False
+
+
+def message_bytes(item: Item, sender: str, domain: str) -> bytes:
+    if not valid_address(item.recipient):
+        raise Permanent(f"not a valid email address: {item.recipient}")
     message = compose(item.text, sender=sender, recipient=item.recipient, calendar=build_calendar(item.calendar), domain=domain)
     out = io.BytesIO()
     BytesGenerator(out, policy=message.policy.clone(utf8=not item.recipient.isascii())).flatten(message, linesep="\r\n")
