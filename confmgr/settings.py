@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from confmgr.signing.config import SigningSettings, signing_settings_from_env
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -78,6 +80,7 @@ class Settings:
     # Uploaded papers, meeting documents and issued PDFs. With several machines this
     # is a shared folder (see docs/deploy.md); by default it lives in the data dir.
     files_dir: Path | None = None
+    signing: SigningSettings = field(default_factory=SigningSettings)
 
     @property
     def uploads_dir(self) -> Path:
@@ -132,4 +135,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redis_url=env.get("CONFMGR_REDIS_URL") or None,
         font_dir=Path(font_dir) if font_dir else None,
         files_dir=Path(files_dir).resolve() if files_dir else None,
+        signing=signing_settings_from_env(env),
     )
