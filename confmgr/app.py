@@ -29,7 +29,8 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.agenda.live import LISTENERS
-from confmgr.db import READ_ONLY, WriterQueue, create_engine, create_session_maker
+from confmgr.documents import building
+from confmgr.db import MAX_ID, READ_ONLY, WriterQueue, create_engine, create_session_maker
 from confmgr.errors import NotFound
 from confmgr.i18n import LocaleMiddleware
 from confmgr.jobs.queue import JobQueue
@@ -93,7 +94,6 @@ def _route_handlers() -> list[Any]:
     ]
 
 
-MAX_ID = 2**63 - 1
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -216,8 +216,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 def create_app_from_env() -> Litestar:
     """Entry point for ASGI servers (``uvicorn --factory``): one app per process."""
-    app = create_app(load_settings())
+    settings = load_settings()
+    app = create_app(settings)
     # Only in a server process: where apps come and go (tests), frozen objects that
     # later became garbage would never be collected.
     app.on_startup.append(keep_startup_objects_out_of_gc)
+    app.on_startup.append(lambda: building.warm(settings.document_workers))
     return app

@@ -81,6 +81,8 @@ class Settings:
     # is a shared folder (see docs/deploy.md); by default it lives in the data dir.
     files_dir: Path | None = None
     signing: SigningSettings = field(default_factory=SigningSettings)
+    # Processes that build PDF and DOCX off the event loop (0: a thread of the server).
+    document_workers: int = 1
 
     @property
     def uploads_dir(self) -> Path:
@@ -136,4 +138,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         font_dir=Path(font_dir) if font_dir else None,
         files_dir=Path(files_dir).resolve() if files_dir else None,
         signing=signing_settings_from_env(env),
+        document_workers=max(0, int(env.get("CONFMGR_DOCUMENT_WORKERS") or 1)),
     )
