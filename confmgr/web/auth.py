@@ -30,6 +30,19 @@ def is_api(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/")
 
 
+async def session_user(request: Request[Any, Any, Any], db: AsyncSession) -> User | None:
+    """The signed-in, active user of the request's session, read with ``db``.
+
+    Streams (SSE) call it with a short session of their own (live.stream.short_session):
+    they must not keep the request's session open for as long as a browser listens.
+    """
+    user_id = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
+    if not isinstance(user_id, int):
+        return None
+    user = await db.get(User, user_id)
+    return user if user is not None and user.is_active else None
+
+
 async def provide_actor(request: Request[Any, Any, Any], db_session: AsyncSession) -> User | None:
     """The acting secretariat user, or None; services decide what None may do."""
     if "actor" in request.state:
@@ -40,11 +53,7 @@ async def provide_actor(request: Request[Any, Any, Any], db_session: AsyncSessio
         if token:
             user = await user_for_api_token(db_session, token)
     else:
-        user_id = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
-        if isinstance(user_id, int):
-            user = await db_session.get(User, user_id)
-            if user is not None and not user.is_active:
-                user = None
+        user = await session_user(request, db_session)
     request.state.actor = user
     return user
 
