@@ -83,7 +83,8 @@ def start_server(data_dir: Path, secret: str, workers: int) -> tuple[subprocess.
     for name in ("CONFMGR_DATABASE_URL", "CONFMGR_REDIS_URL", "CONFMGR_SMTP_URL"):
         env.pop(name, None)
     password = secrets.token_urlsafe(16)
-    subprocess.run([sys.executable, "-m", "confmgr", "users", "create", "--username", "bench", "--role", "admin"],
+    username = f"bench{workers}"  # one account per run: the runs share the data dir
+    subprocess.run([sys.executable, "-m", "confmgr", "users", "create", "--username", username, "--role", "admin"],
                    input=password + "\n", env=env, cwd=ROOT, check=True, capture_output=True, text=True)
     log = (data_dir / f"server-{workers}.log").open("wb")
     process = subprocess.Popen([sys.executable, "-m", "confmgr", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
@@ -98,7 +99,7 @@ def start_server(data_dir: Path, secret: str, workers: int) -> tuple[subprocess.
     else:
         process.terminate()
         raise RuntimeError("the server did not start")
-    answer = httpx.post(f"{url}/api/v1/auth/token", json={"username": "bench", "password": password}, timeout=10)
+    answer = httpx.post(f"{url}/api/v1/auth/token", json={"username": username, "password": password}, timeout=10)
     answer.raise_for_status()
     return process, url, {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
