@@ -27,7 +27,7 @@ STATUS_LABELS = {
     "archived": N_("Archived"),
 }
 MODE_LABELS = {"in_person": N_("In person"), "online": N_("Online"), "hybrid": N_("In person and online")}
-ROLE_LABELS = {"admin": N_("Administrator"), "secretary": N_("Secretary"), "viewer": N_("Viewer")}
+ROLE_LABELS = {"admin": N_("Administrator"), "secretary": N_("Secretary"), "viewer": N_("Viewer"), "clerk": N_("Clerk")}
 SITE_ROLE_LABELS = {"host": N_("Host site"), "remote": N_("Remote site")}
 RESPONSE_LABELS = {"pending": N_("No answer yet"), "attending": N_("Attending"), "declined": N_("Declined")}
 CHECK_LABELS = {"not_done": N_("Not checked"), "ok": N_("Working"), "problem": N_("Problem")}
