@@ -31,7 +31,7 @@ from confmgr.errors import DomainError, InvalidInput, NotAuthenticated
 from confmgr.i18n import N_, gettext
 from confmgr.live.events import board_channel
 from confmgr.live.stream import short_session, sse_response
-from confmgr.meetings.services import get_meeting
+from confmgr.meetings.access import get_meeting
 from confmgr.schemas import Person
 from confmgr.sites.models import Site
 from confmgr.web.auth import SESSION_USER_KEY

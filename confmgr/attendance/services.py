@@ -24,7 +24,7 @@ from confmgr.errors import InvalidInput, NotFound
 from confmgr.i18n import N_
 from confmgr.live.events import board_channel, emit
 from confmgr.meetings.models import Meeting
-from confmgr.meetings.services import ensure_editable, get_meeting
+from confmgr.meetings.access import ensure_editable, get_meeting
 from confmgr.schemas import Person
 from confmgr.sites.models import AttendanceEvent, Delegate, Site
 from confmgr.text import clean_line, search_key
