@@ -24,6 +24,7 @@ from confmgr.audit.services import record
 from confmgr.errors import Conflict, NotFound
 from confmgr.i18n import gettext
 from confmgr.invitations.ics import CalendarEvent, build_calendar
+from confmgr.live.events import close_site_streams
 from confmgr.invitations.mail import DeliveryResult, InvitationText, Outgoing, SmtpConfig, compose, deliver, parse_smtp_url
 from confmgr.meetings.models import Meeting
 from confmgr.meetings.services import change_status, get_meeting
@@ -104,6 +105,7 @@ async def rotate_link(
         changes["invited_at"] = [site.invited_at.isoformat(), None]
     site.token_hash, site.token_encrypted, site.token_revoked, site.invited_at = digest, encrypted, False, None
     await db.flush()
+    close_site_streams(db, site.id)  # the old link's open live views end once this commits
     record(db, user, "rotate_link", "site", site.id, meeting_id=meeting.id, changes=changes)
     return SiteLink(meeting, site, token, access_url(base_url, token))
 
@@ -116,6 +118,7 @@ async def revoke_link(db: AsyncSession, actor: Any, keys: SiteKeys, base_url: st
         raise Conflict("This link is already revoked. Issue a new link to open the site again.")
     site.token_revoked = True
     await db.flush()
+    close_site_streams(db, site.id)  # its open live views end once this commits
     record(db, user, "revoke_link", "site", site.id, meeting_id=meeting.id, changes={"token_revoked": [False, True]})
     return _link(meeting, site, keys, base_url)
 
