@@ -577,6 +577,13 @@ def main(argv: list[str] | None = None) -> int:
     result = {"benchmark": "live_scale", "mode": common.mode(), "workers": common.workers(),
               "streams": args.streams, "sites": args.sites, **result}
     result["verdicts"] = verdicts(result)
+    result.update({  # the figures of the side-by-side table (bench/__main__.py)
+        "streams_held": result["open"]["streams"], "rss_held_mib": result["rss"]["held_mib"],
+        "rss_per_stream_kib": result["rss"]["per_stream_kib"], "change_p99_s": result["changes"].get("p99"),
+        "change_within_1s": result["changes"]["within_1s"], "storm_blip_max_s": result["storm_blip"].get("max"),
+        "storm_restart_max_s": result["storm_restart"].get("max"),
+        "mix_request_p99_ms": result["morning"]["request_p99_ms"], "mix_within_2s": result["morning"]["within_2s"],
+    })
     facts = common.machine()
     print(json.dumps({**result, "machine": facts}, ensure_ascii=False))
     if args.markdown:
