@@ -127,8 +127,18 @@ class Pool:
         self.marker_index = 0
         self.sent_at = 0.0
         self.delays: dict[int, list[float]] = {}
+        self.need_state = True  # a client without Last-Event-ID waits for the state
         self.refused = 0
         self.closed = 0
+        self.served = 0  # answered (status 200 and the retry line)
+        self.with_state = 0  # and given the current state
+        self.done = 0  # served, refused or lost: nothing more to wait for
+        self.wake: asyncio.Event | None = None
+
+    def settle(self) -> None:
+        self.done += 1
+        if self.wake is not None:
+            self.wake.set()
 
 
 class SSE(asyncio.Protocol):
@@ -146,6 +156,15 @@ class SSE(asyncio.Protocol):
         self.seen = -1
         self.started = time.monotonic()
         self.lost = False
+        self.settled = False
+        self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def _settle(self) -> None:
+        if not self.settled:
+            self.settled = True
+            self.pool.settle()
+            if not self.ready.done():
+                self.ready.set_result(None)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -165,14 +184,20 @@ class SSE(asyncio.Protocol):
                 self.status = 599
             if self.status != 200:
                 self.pool.refused += 1
+                self._settle()
                 if self.transport is not None:
                     self.transport.close()
                 return
         chunk = self.tail + data
         if self.served_at is None and b"retry: " in chunk:
             self.served_at = now
+            self.pool.served += 1
+            if not self.pool.need_state:
+                self._settle()
         if self.state_at is None and b"event: live" in chunk:
             self.state_at = now
+            self.pool.with_state += 1
+            self._settle()
         at = chunk.rfind(b"\nid: ")
         if at >= 0:
             end = chunk.find(b"\n", at + 5)
@@ -187,6 +212,7 @@ class SSE(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.lost = True
         self.pool.closed += 1
+        self._settle()
 
     def abort(self) -> None:
         if self.transport is not None:
@@ -207,20 +233,24 @@ async def open_streams(pool: Pool, tokens: list[str], *, at_once: bool, last_ids
                 except OSError:
                     await asyncio.sleep(0.2 * (attempt + 1))
             if not at_once:
-                while client.served_at is None and not client.lost and client.status in (0, 200):
-                    await asyncio.sleep(0.01)
+                await client.ready
 
     await asyncio.gather(*(one(c) for c in clients))
     return clients
 
 
-async def wait_served(clients: list[SSE], *, need_state: bool, timeout: float) -> None:
+async def wait_settled(pool: Pool, clients: list[SSE], timeout: float) -> None:
+    """Until every client is served (or refused, or lost), or the timeout."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        pending = sum(1 for c in clients if (c.state_at if need_state else c.served_at) is None and c.status in (0, 200))
-        if not pending:
-            return
-        await asyncio.sleep(0.02)
+    pool.wake = asyncio.Event()
+    while sum(1 for c in clients if c.settled) < len(clients) and time.monotonic() < deadline:
+        pool.wake.clear()
+        try:
+            await asyncio.wait_for(pool.wake.wait(), min(1.0, max(0.01, deadline - time.monotonic())))
+        except asyncio.TimeoutError:
+            pass
+        await asyncio.sleep(0.05)  # look again at most 20 times a second
+    pool.wake = None
 
 
 def summary(values: list[float]) -> dict[str, Any]:
@@ -405,10 +435,11 @@ async def measure(server: Server, data_dir: Path, meeting_id: int, items: list[i
     for c in clients:
         c.abort()
     await asyncio.sleep(0.5)
+    pool.need_state = False  # up to date: the answer and the retry line are enough
     cpu = Cpu(server)
     blip_started = time.monotonic()
     clients = await open_streams(pool, tokens, at_once=True, last_ids=last_ids)
-    await wait_served(clients, need_state=False, timeout=60)
+    await wait_settled(pool, clients, timeout=90)
     served = [c.served_at - blip_started for c in clients if c.served_at is not None]
     result["storm_blip"] = {
         **summary(served), "streams": len(clients), "served": len(served), "refused": pool.refused,
@@ -422,10 +453,11 @@ async def measure(server: Server, data_dir: Path, meeting_id: int, items: list[i
     await api.aclose()
     result["restart_s"] = round(await asyncio.to_thread(restart, server, data_dir), 2)
     api = httpx.AsyncClient(base_url=server.url, headers=server.headers, timeout=60)
+    pool.need_state = True
     cpu = Cpu(server)
     storm_started = time.monotonic()
     clients = await open_streams(pool, tokens, at_once=True, last_ids=[c.last_id for c in clients])
-    await wait_served(clients, need_state=True, timeout=60)
+    await wait_settled(pool, clients, timeout=90)
     served = [c.state_at - storm_started for c in clients if c.state_at is not None]
     result["storm_restart"] = {
         **summary(served), "streams": len(clients), "served": len(served),
