@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from confmgr.signing.config import SigningSettings, signing_settings_from_env
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -78,6 +80,7 @@ class Settings:
     files_dir: Path | None = None
     # Live streams one site link may hold open at once, per server process (0: no limit).
     live_streams_per_link: int = 20
+    signing: SigningSettings = field(default_factory=SigningSettings)
 
     @property
     def uploads_dir(self) -> Path:
@@ -132,4 +135,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         font_dir=Path(font_dir) if font_dir else None,
         files_dir=Path(files_dir).resolve() if files_dir else None,
         live_streams_per_link=int(env.get("CONFMGR_LIVE_STREAMS_PER_LINK", "20")),
+        signing=signing_settings_from_env(env),
     )
