@@ -386,7 +386,7 @@ def restart(server: Server, data_dir: Path) -> float:
     server.process = subprocess.Popen([sys.executable, "-m", "confmgr", *common.serve_args(server.port)],
                                       env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     started = time.monotonic()
-    while time.monotonic() - started < 90:
+    while time.monotonic() - started < 180:
         try:
             if httpx.get(f"{server.url}/health", timeout=1).status_code == 200:
                 return time.monotonic() - started

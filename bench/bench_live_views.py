@@ -73,7 +73,7 @@ def start_server(data_dir: Path) -> Server:
     log = (data_dir / "server.log").open("wb")
     process = subprocess.Popen([sys.executable, "-m", "confmgr", *common.serve_args(port)],
                                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded machine starts slowly
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/health", timeout=1).status_code == 200:
