@@ -17,7 +17,7 @@ from typing import Any
 from litestar import Litestar
 from sqlalchemy import select
 
-from confmgr.errors import NotFound, TooManyRequests
+from confmgr.errors import NotAuthenticated, TooManyRequests
 from confmgr.i18n import N_
 from confmgr.live.hub import Hub, Slot, hub
 from confmgr.live.stream import short_session
@@ -108,14 +108,14 @@ def link_checks(app: Litestar) -> LinkChecks:
 async def open_site_stream(app: Litestar, token: str, limit: int) -> tuple[int, int, Slot]:
     """Check a link for a live stream: (site id, meeting id, the stream's slot).
 
-    A bad link is a 404; a link that already has ``limit`` open streams in this process
+    A bad link raises NotAuthenticated (the portal shows its invalid-link page, a 404); a link that already has ``limit`` open streams in this process
     is refused with a clear 429 (0 means no limit).
     """
     checked_at = time.monotonic()
     digest = token_digest(app.state.site_keys, token)
     found = await link_checks(app).site_of(digest) if digest else None
     if found is None:
-        raise NotFound(INVALID_LINK)
+        raise NotAuthenticated(INVALID_LINK)  # the portal's invalid-link page (404)
     site_id, meeting_id = found
     live_hub = hub(app)
     if limit and live_hub.streams_of_site(site_id) >= limit:
