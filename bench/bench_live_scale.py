@@ -474,9 +474,13 @@ async def measure(server: Server, data_dir: Path, meeting_id: int, items: list[i
     }
     cpu = Cpu(server)
     mix = await asyncio.create_subprocess_exec(
-        sys.executable, str(Path(__file__).resolve()), "--requests-worker", json.dumps(config),
-        stdout=asyncio.subprocess.PIPE, cwd=ROOT,
+        sys.executable, str(Path(__file__).resolve()), "--requests-worker",
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=ROOT,
     )
+    assert mix.stdin is not None  # the links go through a pipe, not the process list
+    mix.stdin.write(json.dumps(config).encode())
+    await mix.stdin.drain()
+    mix.stdin.close()
     mix_changes = []
     mix_started = time.monotonic()
     await asyncio.sleep(2.0)
@@ -576,10 +580,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changes", type=int, default=3)
     parser.add_argument("--mix-seconds", type=float, default=20.0)
     parser.add_argument("--markdown", action="store_true")
-    parser.add_argument("--requests-worker", help=argparse.SUPPRESS)
+    parser.add_argument("--requests-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.requests_worker:
-        print(json.dumps(asyncio.run(request_mix(json.loads(args.requests_worker)))))
+        print(json.dumps(asyncio.run(request_mix(json.loads(sys.stdin.read())))))
         return 0
     limit = raise_fd_limit(args.streams * 2 + 1024)
     if limit < args.streams + 512:
