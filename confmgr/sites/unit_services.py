@@ -225,6 +225,28 @@ async def confirm_site_unit(
     return site
 
 
+async def confirm_directory_unit(db: AsyncSession, actor: Any, entry_id: int, unit_code: str | None) -> DirectorySite:
+    """The same confirmation for an entry of the directory."""
+    user = require_editor(actor)
+    entry = await db.get(DirectorySite, entry_id)
+    if entry is None:
+        raise NotFound("No such site in the directory.")
+    unit = None
+    if unit_code:
+        unit = official.get_unit(unit_code)
+        if unit is None:
+            raise InvalidInput("No such unit in the official list.", field_errors={"unit_code": N_("No such unit in the official list.")})
+        other = await db.scalar(select(DirectorySite.id).where(DirectorySite.unit_code == unit.code, DirectorySite.id != entry.id))
+        if other is not None:
+            raise Conflict("Another entry of the directory is already this unit.", field_errors={"unit_code": N_("Already in the directory.")})
+    old = entry.unit_code
+    entry.unit_code = unit.code if unit else None
+    entry.province_code = unit.province_code if unit else None
+    entry.unit_pending = False
+    record(db, user, "confirm_unit", "directory_site", entry.id, changes={"unit_code": [old, entry.unit_code]})
+    return entry
+
+
 async def directory_units_count(db: AsyncSession, actor: Any) -> dict[str, int]:
     """How many directory entries each province has (for the directory's units page)."""
     require_user(actor)
