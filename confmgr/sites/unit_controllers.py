@@ -13,7 +13,7 @@ from confmgr.accounts.models import User
 from confmgr.accounts.permissions import require_editor, require_user
 from confmgr.errors import DomainError
 from confmgr.i18n import N_, gettext
-from confmgr.meetings.services import get_meeting
+from confmgr.meetings.access import get_meeting
 from confmgr.sites import unit_services as services
 from confmgr.sites import units as official
 from confmgr.sites.controllers import directory_out, site_out
