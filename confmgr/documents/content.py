@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import ClassVar
 
+from confmgr.names import join_office
 from confmgr.documents.vndate import (
     format_number,
     format_thousands,
@@ -76,15 +77,9 @@ class Person:
 
     @property
     def office(self) -> str:
-        """``Giám đốc Sở Nội vụ``: position then agency, as Vietnamese writes a title.
-
-        The agency is left out when the position already names it.
-        """
-        position = self.position.strip()
-        organization = (self.organization or "").strip()
-        if not organization or organization.casefold() in position.casefold():
-            return position
-        return f"{position} {organization}".strip()
+        """``Giám đốc Sở Nội vụ``: position then agency, as Vietnamese writes a title,
+        never repeating an office (:func:`confmgr.names.join_office`)."""
+        return join_office(self.position, self.organization)
 
     def describe(self) -> str:
         """``Nguyễn Văn An, Giám đốc Sở Nội vụ``."""
