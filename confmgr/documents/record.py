@@ -25,6 +25,7 @@ from confmgr.agency.models import Agency
 from confmgr.agenda.models import AgendaItem, ContributionStatus, SpeakRequest, SpeakRequestStatus
 from confmgr.agenda.models import Contribution as ContributionRow
 from confmgr.documents.content import (
+    AbsentSite,
     AgencyHeader,
     AgendaEntry,
     ConclusionsContent,
@@ -59,6 +60,7 @@ class SiteRecord:
     response: str
     connected: bool | None
     roll_called: bool
+    reason: str
     # (full_name, position, organization, present, absence_reason)
     delegates: tuple[tuple[str, str, str, bool | None, str], ...]
 
@@ -157,7 +159,7 @@ async def load_record(db: AsyncSession, meeting: Meeting, agency: Agency | None)
     conn = await db.connection()
     site_rows = (
         await conn.execute(
-            select(Site.id, Site.name, Site.role, Site.response, Site.connected, Site.roll_called_at)
+            select(Site.id, Site.name, Site.role, Site.response, Site.connected, Site.roll_called_at, Site.reason)
             .where(Site.meeting_id == mid)
             .order_by(Site.sort_order, Site.id)
         )
@@ -176,7 +178,7 @@ async def load_record(db: AsyncSession, meeting: Meeting, agency: Agency | None)
     sites = tuple(
         SiteRecord(
             id=r[0], name=r[1], role=r[2], response=r[3], connected=r[4], roll_called=r[5] is not None,
-            delegates=tuple(delegates.get(r[0], ())),
+            reason=r[6] or "", delegates=tuple(delegates.get(r[0], ())),
         )
         for r in site_rows
     )
@@ -279,14 +281,32 @@ def attending_sites(record: MeetingRecord) -> tuple[SiteRecord | None, list[Site
     return host, remotes
 
 
-def _people_of(site: SiteRecord, roll_call: bool) -> tuple[tuple[Person, ...], str | None]:
-    """Delegates present (or confirmed) at a site, and a note naming the absent."""
+def absent_sites(record: MeetingRecord) -> list[AbsentSite]:
+    """The remote sites that did not take part, with why: declined (the reason the
+    site gave), or, after a roll call, not connected."""
+    host, remotes = attending_sites(record)
+    taking_part = {s.id for s in remotes}
+    out = []
+    for site in record.sites:
+        if site is host or site.id in taking_part:
+            continue
+        if site.response == Response.DECLINED.value:
+            out.append(AbsentSite(site.name, "declined", clean(site.reason)))
+        elif record.roll_call_taken:
+            out.append(AbsentSite(site.name, "not_connected"))
+    return out
+
+
+def _people_of(site: SiteRecord, roll_call: bool) -> tuple[tuple[Person, ...], tuple[tuple[Person, str], ...]]:
+    """Delegates present (or confirmed) at a site, and the absent with their reasons."""
     if not roll_call:
         people = tuple(Person(d[0], d[1], d[2] or None) for d in site.delegates if clean(d[0]))
-        return people, None
+        return people, ()
     present = tuple(Person(d[0], d[1], d[2] or None) for d in site.delegates if d[3] and clean(d[0]))
-    absent = [f"{clean(d[0])} ({clean(d[4])})" if clean(d[4]) else clean(d[0]) for d in site.delegates if d[3] is False]
-    return present, ("vắng: " + "; ".join(absent)) if absent else None
+    absent = tuple(
+        (Person(d[0], d[1], d[2] or None), clean(d[4])) for d in site.delegates if d[3] is False and clean(d[0])
+    )
+    return present, absent
 
 
 def venue_text(record: MeetingRecord, host: SiteRecord | None) -> str:
@@ -380,10 +400,8 @@ def generated_sections(record: MeetingRecord) -> list[tuple[str, str, str, str, 
     ]
     roll_call = record.roll_call_taken
     for site in ([host] if host else []) + remotes:
-        people, note = _people_of(site, roll_call)
+        people, _absent = _people_of(site, roll_call)
         detail = "; ".join(p.describe() for p in people)
-        if note:
-            detail = f"{detail} ({note})" if detail else note
         out.append((f"site:{site.id}:attendance", "attendance", N_("Attendance"), site.name, detail))
     by_item: dict[int | None, list[SpeechRecord]] = {}
     for speech in record.speeches:
@@ -470,12 +488,12 @@ def minutes_content(
     attendance = []
     for site in ([host] if host else []) + remotes:
         edited = _edited(record, f"site:{site.id}:attendance")
+        people, absent = _people_of(site, roll_call)
         if edited is not None:
             # An edited line replaces the generated list of people as free text.
-            attendance.append(SiteAttendance(site.name, (), edited or None))
+            attendance.append(SiteAttendance(site.name, (), edited or None, absent))
         else:
-            people, note = _people_of(site, roll_call)
-            attendance.append(SiteAttendance(site.name, people, note))
+            attendance.append(SiteAttendance(site.name, people, None, absent))
     site_names = {s.id: s.name for s in record.sites}
     by_item: dict[int | None, list[SpeechRecord]] = {}
     for speech in record.speeches:
@@ -493,7 +511,11 @@ def minutes_content(
         presenter = person(item.presenter) if presenter_edit is None else _text_to_person(presenter_edit)
         notes = _or(_edited(record, f"{group}:notes"), item.notes)
         title = _or(_edited(record, f"{group}:title"), item.title) or item.title
-        agenda.append(AgendaEntry(title, presenter, speeches(by_item.get(item.id, ())), (notes,) if clean(notes) else ()))
+        agenda.append(
+            AgendaEntry(
+                title, presenter, speeches(by_item.get(item.id, ())), (notes,) if clean(notes) else (), kind=item.kind
+            )
+        )
     loose = by_item.get(None, ())
     if loose:
         agenda.append(AgendaEntry("Ý kiến phát biểu", contributions=speeches(loose)))
@@ -522,6 +544,7 @@ def minutes_content(
         conclusions=conclusions,
         recipients=recipients,
         draft=number is None,
+        absent_sites=tuple(absent_sites(record)),
     )
 
 
@@ -546,7 +569,7 @@ def attendees_sentence(record: MeetingRecord) -> str:
     host, remotes = attending_sites(record)
     parts = []
     if host is not None:
-        people, _note = _people_of(host, record.roll_call_taken)
+        people, _absent = _people_of(host, record.roll_call_taken)
         if people:
             parts.append("; ".join(p.describe() for p in people))
     if remotes:
