@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-__all__ = ["join_office", "same_office"]
+__all__ = ["join_office", "same_office", "short_office", "signer_title"]
 
 # Multi-word offices and their abbreviations, compared as one token.
 _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -48,17 +49,25 @@ _SPACE = re.compile(r"\s+")
 
 def _normalise(text: str | None) -> str:
     text = unicodedata.normalize("NFC", text or "")
-    return _SPACE.sub(" ", text).strip().rstrip(" ,;")
+    if "  " in text or "\t" in text or "\n" in text or "\xa0" in text:
+        text = _SPACE.sub(" ", text)
+    return text.strip().rstrip(" ,;")
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
+_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _phrase, _key in _PHRASES:
+    _BY_FIRST.setdefault(_phrase[0], []).append((_phrase, _key))
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[tuple[str, str], ...]:
     """(key, words as written) for each word or office phrase of ``text``."""
     words = text.split(" ") if text else []
     folded = [w.casefold() for w in words]
     out: list[tuple[str, str]] = []
     i = 0
     while i < len(words):
-        for phrase, key in _PHRASES:
+        for phrase, key in _BY_FIRST.get(folded[i], ()):
             if tuple(folded[i : i + len(phrase)]) == phrase:
                 out.append((key, " ".join(words[i : i + len(phrase)])))
                 i += len(phrase)
@@ -67,12 +76,14 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             word = folded[i]
             out.append((_ABBREVIATIONS.get(word, word.rstrip(".,;:")), words[i]))
             i += 1
-    return out
+    return tuple(out)
 
 
 def _contains(haystack: list[str], needle: list[str]) -> bool:
-    n = len(needle)
-    return n > 0 and any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+    if not needle:
+        return False
+    # Keys never hold the separator, so a substring match is a run of whole keys.
+    return "\x1f" + "\x1f".join(needle) + "\x1f" in "\x1f" + "\x1f".join(haystack) + "\x1f"
 
 
 def same_office(a: str | None, b: str | None) -> bool:
@@ -80,6 +91,7 @@ def same_office(a: str | None, b: str | None) -> bool:
     return [k for k, _ in _tokens(_normalise(a))] == [k for k, _ in _tokens(_normalise(b))]
 
 
+@lru_cache(maxsize=8192)
 def join_office(position: str | None, organization: str | None) -> str:
     """The position and the organisation as one title, no office said twice.
 
@@ -96,6 +108,8 @@ def join_office(position: str | None, organization: str | None) -> str:
         return position
     if not position:
         return organization
+    if organization.casefold() in position.casefold():
+        return position
     pos = _tokens(position)
     org = _tokens(organization)
     pos_keys = [k for k, _ in pos]
@@ -111,3 +125,34 @@ def join_office(position: str | None, organization: str | None) -> str:
             rest = " ".join(words for _, words in org[size:])
             return f"{position} {rest}".strip()
     return f"{position} {organization}"
+
+
+def _strip_organization(position: str, organization: str) -> str:
+    pos = _tokens(position)
+    org_keys = [k for k, _ in _tokens(organization)]
+    n = len(org_keys)
+    for end in range(len(pos), n - 1, -1):
+        if n and [k for k, _ in pos[end - n : end]] == org_keys:
+            return " ".join(words for _, words in pos[: end - n])
+    return position
+
+
+def signer_title(position: str | None, organization: str | None) -> tuple[str, str, str]:
+    """(authority prefix, office signed for, title) as the decree's signature block
+    writes them for someone of ``organization``: the agency is not repeated.
+
+    ``signer_title("Giám đốc Sở Nội vụ", "Sở Nội vụ") == ("", "", "Giám đốc")``;
+    a deputy signs for the head: ``signer_title("Phó Giám đốc Sở Nội vụ", "Sở Nội
+    vụ") == ("KT.", "Giám đốc", "Phó Giám đốc")``.
+    """
+    title = _strip_organization(_normalise(position), _normalise(organization)).strip() or _normalise(position)
+    if title.casefold().startswith("phó ") and len(title) > 4:
+        head = title[4:].strip()
+        return "KT.", head[:1].upper() + head[1:], title
+    return "", "", title
+
+
+def short_office(name: str | None) -> str:
+    """An organisation as a recipient line writes it: ``Ủy ban nhân dân`` as ``UBND``."""
+    text = _normalise(name)
+    return re.sub(r"^(?:ủy|uỷ) ban nhân dân\b", "UBND", text, flags=re.IGNORECASE)

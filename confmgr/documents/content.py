@@ -101,6 +101,18 @@ class AgencyHeader:
     name: str
     abbreviation: str
     place_name: str
+    drafting_unit: str = ""
+    archive_copies: int | None = None
+
+    def filing(self, *, file: bool = False) -> str:
+        """What follows ``Lưu: VT,``: the drafting unit, the meeting file (``hồ sơ``,
+        for minutes) and the number of copies kept (``02b``)."""
+        parts = [clean(self.drafting_unit)]
+        if file:
+            parts.append("hồ sơ")
+        if self.archive_copies:
+            parts.append(f"{self.archive_copies:02d}b")
+        return ", ".join(p for p in parts if p)
 
     @property
     def parent_caps(self) -> str | None:

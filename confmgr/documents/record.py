@@ -42,9 +42,13 @@ from confmgr.documents.models import Conclusions, MinutesDraft
 from confmgr.meetings.models import Meeting
 from confmgr.sites.models import Delegate, Response, Site, SiteRole
 from confmgr.i18n import N_
+from confmgr.names import short_office, signer_title
 from confmgr.text import clean_text
 from confmgr.timeutil import aware
 
+# Each document has its own readers: the minutes go to the chair and the sites and
+# are kept in the meeting's file; the notice goes to those who must act and reports
+# upward (see notice_recipients).
 DEFAULT_MINUTES_RECIPIENTS = ("Chủ tọa hội nghị", "Các điểm cầu tham dự hội nghị")
 SIGNER_PREFIXES = ("TM.", "KT.", "TL.", "TUQ.", "Q.")
 
@@ -139,6 +143,8 @@ def agency_header(agency: Agency | None) -> AgencyHeader | None:
         name=agency.name,
         abbreviation=agency.abbreviation,
         place_name=agency.place_name,
+        drafting_unit=agency.drafting_unit or "",
+        archive_copies=agency.archive_copies,
     )
 
 
@@ -420,7 +426,7 @@ def generated_sections(record: MeetingRecord) -> list[tuple[str, str, str, str, 
         )
     conclusions = "\n".join(clean(i) for i in record.conclusions.items)
     out.append(("conclusions", "conclusions", N_("Conclusions of the chair (one a line)"), "", conclusions))
-    recipients = record.conclusions.recipients or DEFAULT_MINUTES_RECIPIENTS
+    recipients = DEFAULT_MINUTES_RECIPIENTS
     out.append(("recipients", "recipients", N_("Recipients (one a line)"), "", "\n".join(clean(r) for r in recipients)))
     return out
 
@@ -525,7 +531,7 @@ def minutes_content(
     )
     recipients_edit = _edited(record, "recipients")
     recipients = (
-        tuple(clean(r) for r in (record.conclusions.recipients or DEFAULT_MINUTES_RECIPIENTS))
+        DEFAULT_MINUTES_RECIPIENTS
         if recipients_edit is None
         else _lines(recipients_edit)
     )
@@ -543,6 +549,7 @@ def minutes_content(
         agenda=tuple(agenda),
         conclusions=conclusions,
         recipients=recipients,
+        archive_unit=record.agency.filing(file=True),
         draft=number is None,
         absent_sites=tuple(absent_sites(record)),
     )
@@ -552,9 +559,30 @@ def _or(edited: str | None, original: str) -> str:
     return original if edited is None else edited
 
 
+def signer_default(chair: dict[str, Any], agency_name: str | None) -> dict[str, Any]:
+    """The chair signs; the title as the decree's block writes it (``GIÁM ĐỐC``, a
+    deputy ``KT. GIÁM ĐỐC`` / ``PHÓ GIÁM ĐỐC``), without repeating the agency."""
+    organization = agency_name or clean(chair.get("organization"))
+    prefix, behalf, title = signer_title(clean(chair.get("position")), organization)
+    return {"prefix": prefix, "on_behalf_of": behalf, "title": title, "full_name": clean(chair.get("full_name"))}
+
+
 def default_signer(record: MeetingRecord) -> dict[str, Any]:
-    chair = record.chair or {}
-    return {"prefix": "", "on_behalf_of": "", "title": clean(chair.get("position")), "full_name": clean(chair.get("full_name"))}
+    return signer_default(record.chair or {}, record.agency.name if record.agency else None)
+
+
+def notice_recipients(record: MeetingRecord) -> tuple[str, ...]:
+    """The notice's default readers: the parent agency (to report to), every agency
+    given a task, and the sites that took part."""
+    out: list[str] = []
+    if record.agency is not None and record.agency.parent_name:
+        out.append(f"{short_office(record.agency.parent_name)} (để báo cáo)")
+    for task in record.conclusions.tasks:
+        assignee = clean(task.get("assignee"))
+        if assignee and assignee not in out:
+            out.append(assignee)
+    out.append("Các điểm cầu tham dự hội nghị")
+    return tuple(out)
 
 
 def signer_of(value: dict[str, Any]) -> Signer:
@@ -612,7 +640,8 @@ def conclusions_content(
             Task(assignee=clean(t.get("assignee")), description=clean(t.get("description")), due_on=_due(t.get("due_date")))
             for t in c.tasks
         ),
-        recipients=tuple(clean(r) for r in c.recipients if clean(r)),
+        recipients=tuple(clean(r) for r in c.recipients if clean(r)) or notice_recipients(record),
         signer=signer,
+        archive_unit=record.agency.filing(),
         draft=number is None,
     )

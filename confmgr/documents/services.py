@@ -42,6 +42,7 @@ from confmgr.settings import Settings
 from confmgr.sites.models import Site
 from confmgr.text import clean_line, clean_text
 from confmgr.timeutil import now, to_vn
+from confmgr.workdays import parse_days_off
 
 MINUTES = DocumentKind.MINUTES.value
 CONCLUSIONS = DocumentKind.CONCLUSIONS.value
@@ -87,11 +88,13 @@ def meeting_date(meeting: Meeting) -> date:
     return to_vn(meeting.actual_started_at or meeting.starts_at).date()  # type: ignore[union-attr]
 
 
-def conclusions_due_on(meeting: Meeting) -> date:
-    """5 working days after the meeting ended (or is planned to end)."""
+def conclusions_due_on(meeting: Meeting, agency: Any = None) -> date:
+    """5 working days after the meeting ended (or is planned to end): weekends,
+    public holidays and the agency's own days off skipped (confmgr.workdays)."""
     ended = to_vn(meeting.actual_ended_at or meeting.ends_at)
     assert ended is not None
-    return add_working_days(ended.date(), DUE_WORKING_DAYS)
+    days_off = parse_days_off(getattr(agency, "days_off", None) or ())
+    return add_working_days(ended.date(), DUE_WORKING_DAYS, days_off)
 
 
 async def _record(db: AsyncSession, meeting: Meeting) -> rec.MeetingRecord:
@@ -584,11 +587,10 @@ async def save_conclusions(db: AsyncSession, actor: Any, meeting_id: int, data: 
     return row
 
 
-def signer_form(row: Conclusions | None, meeting: Meeting) -> dict[str, Any]:
+def signer_form(row: Conclusions | None, meeting: Meeting, agency: Any = None) -> dict[str, Any]:
     if row is not None and row.signer:
         return dict(row.signer)
-    chair = meeting.chair or {}
-    return {"prefix": "", "on_behalf_of": "", "title": chair.get("position") or "", "full_name": chair.get("full_name") or ""}
+    return rec.signer_default(meeting.chair or {}, getattr(agency, "name", None))
 
 
 # ---- overview for the documents page -----------------------------------------------
@@ -652,7 +654,7 @@ async def overview(db: AsyncSession, actor: Any, meeting_id: int) -> DocumentsOv
             downloaded=sorted(((names.get(s, "?"), t) for s, t in seen.items()), key=lambda x: x[1]),
             not_downloaded=[name for sid, name in sites if sid not in seen],
         )
-    due = conclusions_due_on(meeting)
+    due = conclusions_due_on(meeting, agency)
     notice_issued = any(d.kind == CONCLUSIONS for d in issued)
     return DocumentsOverview(
         meeting=meeting,

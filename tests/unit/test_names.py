@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from confmgr.names import join_office, same_office
+from confmgr.names import join_office, same_office, short_office, signer_title
 
 # (position, organisation, title as printed): offices of provinces, districts
 # (before July 2025) and communes and wards, as secretariats store them.
@@ -91,3 +91,24 @@ def test_same_office_treats_abbreviations_as_their_words() -> None:
 def test_an_unrelated_organisation_is_kept_whole() -> None:
     # A word in common that is not where the position ends is not an overlap.
     assert join_office("Giám đốc Sở", "Trung tâm Lưu trữ lịch sử") == "Giám đốc Sở Trung tâm Lưu trữ lịch sử"
+
+
+@pytest.mark.parametrize(
+    ("position", "organization", "expected"),
+    [
+        ("Giám đốc Sở Nội vụ", "Sở Nội vụ", ("", "", "Giám đốc")),
+        ("Giám đốc", "Sở Nội vụ", ("", "", "Giám đốc")),
+        ("Phó Giám đốc Sở Nội vụ", "Sở Nội vụ", ("KT.", "Giám đốc", "Phó Giám đốc")),
+        ("Phó Giám đốc", "Sở Nội vụ", ("KT.", "Giám đốc", "Phó Giám đốc")),
+        ("Chủ tịch UBND tỉnh Gia Lai", "Ủy ban nhân dân tỉnh Gia Lai", ("", "", "Chủ tịch")),
+        ("Phó Chủ tịch Ủy ban nhân dân tỉnh", "UBND tỉnh", ("KT.", "Chủ tịch", "Phó Chủ tịch")),
+        ("Chánh Văn phòng", "Sở Nội vụ", ("", "", "Chánh Văn phòng")),
+    ],
+)
+def test_signer_titles_follow_the_decree(position: str, organization: str, expected: tuple[str, str, str]) -> None:
+    assert signer_title(position, organization) == expected
+
+
+def test_short_office_abbreviates_the_people_s_committee() -> None:
+    assert short_office("Ủy ban nhân dân tỉnh Bình Định") == "UBND tỉnh Bình Định"
+    assert short_office("Sở Tư pháp") == "Sở Tư pháp"
