@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import ClassVar
 
 from confmgr.names import join_office
@@ -27,6 +27,7 @@ from confmgr.documents.vndate import (
 __all__ = [
     "INLINE_SITE_LIMIT",
     "PRESENTER_VERBS",
+    "Replacement",
     "AbsentSite",
     "AgencyHeader",
     "AgendaEntry",
@@ -228,6 +229,29 @@ class Signer:
         return tuple(line.upper() for line in lines if line)
 
 
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """The issued document a correction replaces: its number, date and why."""
+
+    number_text: str
+    issued_on: date
+    reason: str = ""
+
+
+def _replacement_paragraph(doc_name: str, agency: str, r: Replacement) -> BodyParagraph:
+    text = f"{doc_name} này thay thế {doc_name} số {clean(r.number_text)} {format_vn_date(r.issued_on)} của {clean(agency)}"
+    reason = _sentence(clean(r.reason))
+    return _p(Run(f"{text}; lý do: {reason}." if reason else f"{text}.", italic=True))
+
+
+def _stamp(issued_at: datetime | None, issued_on: date | None, meeting_time: datetime) -> datetime:
+    if issued_at is not None:
+        return to_vn_time(issued_at).replace(microsecond=0)
+    if issued_on is not None:
+        return datetime.combine(issued_on, time(0, 0), tzinfo=to_vn_time(meeting_time).tzinfo)
+    return to_vn_time(meeting_time).replace(microsecond=0)
+
+
 def _check_issue_state(draft: bool, number: int | None) -> None:
     # An issued document without a number cannot be filed; refuse it here rather
     # than print "Số:      /BB-SNV" on a document the secretariat thinks is final.
@@ -260,6 +284,9 @@ class MinutesContent:
     archive_unit: str | None = None
     draft: bool = True
     absent_sites: tuple[AbsentSite, ...] = ()
+    replaces: Replacement | None = None
+    # The moment of issue: the files' creation and modification dates.
+    issued_at: datetime | None = None
 
     DOC_TYPE: ClassVar[str] = "BB"
 
@@ -269,6 +296,20 @@ class MinutesContent:
     @property
     def number_text(self) -> str:
         return format_number(self.number, self.DOC_TYPE, self.header.abbreviation)
+
+    @property
+    def stamp(self) -> datetime:
+        """When the file says it was made: the issue moment, else the issue date,
+        else (a draft) the end of the meeting. Never the clock: same content, same bytes."""
+        return _stamp(self.issued_at, self.issued_on, self.ended_at)
+
+    @property
+    def file_title(self) -> str:
+        return f"Biên bản {clean(self.title)}"
+
+    @property
+    def file_subject(self) -> str:
+        return "Dự thảo biên bản" if self.draft else f"Biên bản số {self.number_text}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +336,8 @@ class ConclusionsContent:
     signer: Signer
     archive_unit: str | None = None
     draft: bool = True
+    replaces: Replacement | None = None
+    issued_at: datetime | None = None
 
     DOC_TYPE: ClassVar[str] = "TB"
 
@@ -304,6 +347,18 @@ class ConclusionsContent:
     @property
     def number_text(self) -> str:
         return format_number(self.number, self.DOC_TYPE, self.header.abbreviation)
+
+    @property
+    def stamp(self) -> datetime:
+        return _stamp(self.issued_at, self.issued_on, self.started_at)
+
+    @property
+    def file_title(self) -> str:
+        return f"Thông báo {clean(self.subject)}"
+
+    @property
+    def file_subject(self) -> str:
+        return "Dự thảo thông báo kết luận" if self.draft else f"Thông báo kết luận số {self.number_text}"
 
     @property
     def subject(self) -> str:
@@ -529,6 +584,8 @@ def minutes_body(c: MinutesContent) -> list[BodyParagraph]:
     if closing_at == len(c.agenda) and conclusion_at is None and c.conclusions:
         heading("Kết luận của chủ tọa")
         conclusions()
+    if c.replaces is not None:
+        out.append(_replacement_paragraph("Biên bản", c.header.name, c.replaces))
     out.append(_p(f"Hội nghị kết thúc vào {format_vn_time(end)}, {format_vn_date(end.date())}./."))
     return out
 
@@ -604,6 +661,8 @@ def conclusions_body(c: ConclusionsContent) -> list[BodyParagraph]:
     if c.tasks:
         out.append(_p(f"{n + 1}. Tổ chức thực hiện:"))
         out.extend(_task(_letter(i), t) for i, t in enumerate(c.tasks))
+    if c.replaces is not None:
+        out.append(_replacement_paragraph("Thông báo", c.header.name, c.replaces))
     out.append(_p(f"{clean(c.header.name)} thông báo để các cơ quan, đơn vị biết, thực hiện./."))
     return out
 

@@ -235,6 +235,7 @@ def _conclusions_from_form(form: dict[str, Any]) -> tuple[dict[str, Any], Conclu
         recipients=picked + other,
         signer=SignerInput(**signer),
         version=_version(form),
+        for_correction=str(form.get("for_correction", "")) in ("1", "on", "true"),
     )
     return typed, data, errors
 
@@ -300,7 +301,7 @@ class DocumentPages(Controller):
     async def _conclusions_page(
         self, request: Request[Any, Any, Any], db: AsyncSession, actor: User | None, meeting: Meeting,
         form: dict[str, Any], *, errors: dict[str, str] | None = None, message: str | None = None,
-        saved: bool = False, status_code: int = 200,
+        saved: bool = False, status_code: int = 200, params: dict[str, Any] | None = None,
     ) -> Template:
         sites = list(
             await db.scalars(select(Site.name).where(Site.meeting_id == meeting.id).order_by(Site.sort_order, Site.id))
@@ -311,7 +312,8 @@ class DocumentPages(Controller):
         return page_or_fragment(
             request, "documents/conclusions.html", "documents/_conclusions_form.html",
             status_code=status_code, meeting=meeting, form=form, errors=errors or {}, message=message,
-            saved=saved, site_names=site_names, picked=picked, other="\n".join(other),
+            saved=saved, site_names=site_names, picked=picked, other="\n".join(other), params=params or {},
+            notice=await services.current_issued(db, meeting.id, services.CONCLUSIONS),
             due_on=services.conclusions_due_on(meeting, await get_agency(db)), prefixes=rec.SIGNER_PREFIXES, user=actor,
             today=services.today_vn(),
         )
@@ -345,7 +347,7 @@ class DocumentPages(Controller):
         except (InvalidInput, Conflict) as exc:
             return await self._conclusions_page(
                 request, db_session, actor, meeting, typed, errors=exc.field_errors, message=exc.message,
-                status_code=exc.status_code,
+                status_code=exc.status_code, params=exc.params,
             )
         if is_htmx(request):
             meeting, row = await services.get_conclusions(db_session, actor, meeting_id)

@@ -32,6 +32,7 @@ from confmgr.documents.content import (
     Contribution,
     MinutesContent,
     Person,
+    Replacement,
     SiteAttendance,
     Signer,
     Task,
@@ -475,7 +476,8 @@ def _edited(record: MeetingRecord, key: str) -> str | None:
 
 
 def minutes_content(
-    record: MeetingRecord, *, number: int | None = None, issued_on: date | None = None
+    record: MeetingRecord, *, number: int | None = None, issued_on: date | None = None,
+    replaces: Replacement | None = None, issued_at: datetime | None = None,
 ) -> MinutesContent:
     """The minutes as printed: record plus edits; a draft unless ``number`` is given.
 
@@ -552,6 +554,8 @@ def minutes_content(
         archive_unit=record.agency.filing(file=True),
         draft=number is None,
         absent_sites=tuple(absent_sites(record)),
+        replaces=replaces,
+        issued_at=issued_at,
     )
 
 
@@ -617,7 +621,8 @@ def _due(value: Any) -> date | None:
 
 
 def conclusions_content(
-    record: MeetingRecord, *, number: int | None = None, issued_on: date | None = None
+    record: MeetingRecord, *, number: int | None = None, issued_on: date | None = None,
+    replaces: Replacement | None = None, issued_at: datetime | None = None,
 ) -> ConclusionsContent:
     if record.agency is None:
         raise ValueError("the agency profile is needed to build a document")
@@ -644,4 +649,6 @@ def conclusions_content(
         signer=signer,
         archive_unit=record.agency.filing(),
         draft=number is None,
+        replaces=replaces,
+        issued_at=issued_at,
     )

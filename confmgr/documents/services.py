@@ -28,6 +28,7 @@ from confmgr.audit.services import record as audit
 from confmgr.documents import record as rec
 from confmgr.documents.docx import build_conclusions_docx, build_minutes_docx
 from confmgr.documents.fonts import load_fonts
+from confmgr.documents.content import Replacement
 from confmgr.documents.models import Conclusions, DocumentDownload, DocumentKind, IssuedDocument, MinutesDraft
 from confmgr.documents.pdf import build_conclusions_pdf, build_minutes_pdf
 from confmgr.documents.schemas import ConclusionsInput, IssueInput
@@ -110,12 +111,18 @@ def _fonts(settings: Settings) -> Any:
     return load_fonts(settings.font_dir)
 
 
-def build_bytes(settings: Settings, kind: str, fmt: str, record: rec.MeetingRecord, number: int | None, issued_on: date | None) -> bytes:
-    """The document as PDF or DOCX bytes: a draft when ``number`` is None."""
+def build_bytes(
+    settings: Settings, kind: str, fmt: str, record: rec.MeetingRecord, number: int | None, issued_on: date | None,
+    replaces: Replacement | None = None, issued_at: datetime | None = None,
+) -> bytes:
+    """The document as PDF or DOCX bytes: a draft when ``number`` is None; a
+    correction names the document it ``replaces``."""
     if kind == MINUTES:
-        content: Any = rec.minutes_content(record, number=number, issued_on=issued_on)
+        content: Any = rec.minutes_content(record, number=number, issued_on=issued_on, replaces=replaces, issued_at=issued_at)
         return build_minutes_pdf(content, _fonts(settings)) if fmt == "pdf" else build_minutes_docx(content)
-    content = rec.conclusions_content(record, number=number, issued_on=issued_on)
+    if not record.conclusions.items:
+        raise Conflict("Write the chair's conclusions before drafting the notice.")
+    content = rec.conclusions_content(record, number=number, issued_on=issued_on, replaces=replaces, issued_at=issued_at)
     return build_conclusions_pdf(content, _fonts(settings)) if fmt == "pdf" else build_conclusions_docx(content)
 
 
@@ -322,15 +329,27 @@ async def issue_document(
         raise Conflict("This document is already issued. To change it, issue a correction with a new number.")
     if previous is None and data.correction:
         raise Conflict("There is no issued document to correct yet.")
+    if data.correction and not clean_text(data.note):
+        raise InvalidInput(
+            "Give the reason for the correction: the new document prints it.",
+            field_errors={"note": N_("Give the reason for the correction.")},
+        )
     issued_on = data.issued_on or today_vn()
     _check_issue_date(meeting, issued_on)
     signer = _check_signer(kind, record)
+    replaces = (
+        Replacement(previous.number_text, previous.issued_on, clean_text(data.note)) if previous is not None else None
+    )
     symbol = symbol_of(kind, record.agency.abbreviation)
     issued: IssuedDocument | None = None
     for attempt in range(2):
         number = await _next_number(db, symbol, issued_on.year)
-        pdf = build_bytes(settings, kind, "pdf", record, number, issued_on)
-        docx = build_bytes(settings, kind, "docx", record, number, issued_on)
+        # The moment of issue is the files' creation date; a document dated
+        # earlier (a paper signed days ago) carries midnight of its date.
+        moment = now().replace(microsecond=0)
+        issued_at = moment if to_vn(moment).date() == issued_on else None
+        pdf = build_bytes(settings, kind, "pdf", record, number, issued_on, replaces, issued_at)
+        docx = build_bytes(settings, kind, "docx", record, number, issued_on, replaces, issued_at)
         name = f"{FILE_NAMES[kind]}-{number:02d}-{symbol}"
         written: list[Path] = []
         try:
@@ -519,6 +538,13 @@ async def save_conclusions(db: AsyncSession, actor: Any, meeting_id: int, data: 
     row = await db.scalar(select(Conclusions).where(Conclusions.meeting_id == meeting.id))
     if data.version is not None and data.version != (row.version if row else 0):
         raise Conflict("Someone else saved the conclusions in the meantime. Reload and try again.")
+    notice = await current_issued(db, meeting.id, CONCLUSIONS)
+    if notice is not None and not data.for_correction:
+        raise Conflict(
+            "The conclusions are locked: notice {number} of {date} has issued them. "
+            "To change them, save them for a correction and then issue a correction.",
+            params={"number": notice.number_text, "date": notice.issued_on.strftime("%d/%m/%Y")},
+        )
     errors: dict[str, str] = {}
     title = clean_line(data.title_of_chair)
     if len(title) > 300:
