@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import time
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -91,10 +90,7 @@ def test_coverage_check_reports_a_font_without_vietnamese() -> None:
 
 def test_load_registers_a_family_once_and_caches(fonts: FontFamily) -> None:
     assert load_fonts() is fonts
-    started = time.perf_counter()
-    for _ in range(1000):
-        load_fonts()
-    assert time.perf_counter() - started < 0.05
+    assert load_fonts() is load_fonts()
     for name in (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic):
         assert pdfmetrics.getFont(name) is not None
     # <b>/<i> in paragraph markup resolve to the family's files.
