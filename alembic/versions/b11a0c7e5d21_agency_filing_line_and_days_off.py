@@ -1,7 +1,7 @@
 """Agency: the filing line (drafting unit, copies kept) and the agency's own days off
 
 Revision ID: b11a0c7e5d21
-Revises: 709bb98e4f22
+Revises: 24c500741a71
 Create Date: 2026-11-30 13:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b11a0c7e5d21"
-down_revision = "709bb98e4f22"
+down_revision = "24c500741a71"
 branch_labels = None
 depends_on = None
 
