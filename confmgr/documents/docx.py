@@ -140,6 +140,7 @@ def _new_document() -> DocumentObject:
     fmt = normal.paragraph_format
     fmt.space_before = Pt(0)
     fmt.space_after = Pt(BODY_SPACE_AFTER)
+    fmt.widow_control = True  # as the PDF: no single line alone at a page break
     # Exact line distances, the PDF's: a "multiple" would depend on the font's line gap.
     fmt.line_spacing = Pt(BODY_LEADING)
     return doc

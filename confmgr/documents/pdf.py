@@ -134,6 +134,10 @@ class _Styles:
             alignment=TA_JUSTIFY,
             firstLineIndent=BODY_FIRST_LINE_INDENT_MM * mm,
             spaceAfter=BODY_SPACE_AFTER,
+            # Widow and orphan control, as Word and LibreOffice do by default: a
+            # paragraph never leaves one line alone at the foot or head of a page.
+            allowWidows=0,
+            allowOrphans=0,
         )
         # A heading is never the last line of a page.
         self.heading = ParagraphStyle("heading", self.body, spaceBefore=3, keepWithNext=1)

@@ -271,3 +271,32 @@ def test_attendance_lists_who_came_then_who_did_not_with_reasons(make_minutes: M
 
 def test_no_absence_heading_when_everyone_came(make_minutes: MakeMinutes) -> None:
     assert "Vắng mặt:" not in [p.text for p in minutes_body(make_minutes())]
+
+
+def test_filing_line_names_the_drafting_unit_the_file_and_the_copies() -> None:
+    header = AgencyHeader("Ủy ban nhân dân tỉnh Bình Định", "Sở Nội vụ", "SNV", "Bình Định", drafting_unit="VP", archive_copies=2)
+    assert recipient_lines((), header.filing()) == ["- Lưu: VT, VP, 02b."]
+    assert recipient_lines((), header.filing(file=True)) == ["- Lưu: VT, VP, hồ sơ, 02b."]
+    bare = AgencyHeader(None, "Sở Nội vụ", "SNV", "Bình Định")
+    assert recipient_lines((), bare.filing()) == ["- Lưu: VT."]
+    assert recipient_lines((), bare.filing(file=True)) == ["- Lưu: VT, hồ sơ."]
+
+
+def test_default_signer_and_notice_recipients_follow_the_decree() -> None:
+    from confmgr.documents.record import signer_default
+
+    assert signer_default({"full_name": "Bạch Văn Mạnh", "position": "Giám đốc Sở Nội vụ"}, "Sở Nội vụ") == {
+        "prefix": "", "on_behalf_of": "", "title": "Giám đốc", "full_name": "Bạch Văn Mạnh",
+    }
+    deputy = signer_default({"full_name": "Phạm Văn Phước", "position": "Phó Giám đốc Sở Nội vụ"}, "Sở Nội vụ")
+    assert deputy == {"prefix": "KT.", "on_behalf_of": "Giám đốc", "title": "Phó Giám đốc", "full_name": "Phạm Văn Phước"}
+
+
+def test_a_correction_says_what_it_replaces_and_why(make_conclusions: MakeConclusions, make_minutes: MakeMinutes) -> None:
+    from confmgr.documents.content import Replacement
+
+    replaces = Replacement("01/TB-SNV", date(2026, 1, 9), "Bổ sung nhiệm vụ.")
+    texts = [p.text for p in conclusions_body(dataclasses.replace(make_conclusions(), replaces=replaces))]
+    assert texts[-2] == "Thông báo này thay thế Thông báo số 01/TB-SNV ngày 09 tháng 01 năm 2026 của Sở Nội vụ; lý do: Bổ sung nhiệm vụ."
+    minutes = [p.text for p in minutes_body(dataclasses.replace(make_minutes(), replaces=Replacement("01/BB-SNV", date(2026, 1, 5))))]
+    assert minutes[-2] == "Biên bản này thay thế Biên bản số 01/BB-SNV ngày 05 tháng 01 năm 2026 của Sở Nội vụ."
