@@ -30,12 +30,20 @@ from sqlalchemy import func, select
 from confmgr.accounts.models import User
 from confmgr.accounts.services import create_user, generate_password
 from confmgr.agency.services import save_agency
+from confmgr.agenda.schemas import AgendaItemInput, ContributionInput
+from confmgr.agenda.services import create_contribution, create_item, finish_item, save_notes, start_item
+from confmgr.attendance.schemas import AbsentPerson, RollCallInput
+from confmgr.attendance.services import roll_call
 from confmgr.cli_support import session_scope
+from confmgr.documents.schemas import ConclusionsInput, IssueInput, TaskInput
+from confmgr.documents.services import issue_document, save_conclusions
 from confmgr.meetings.models import Meeting
 from confmgr.meetings.schemas import MeetingInput
-from confmgr.meetings.services import change_status, create_meeting
+from confmgr.meetings.services import create_meeting
+from confmgr.meetings.status import change_status
 from confmgr.schemas import Person
 from confmgr.settings import Settings
+from confmgr.sites import units
 from confmgr.sites.models import Delegate, Site
 from confmgr.sites.schemas import Contact, SiteInput
 from confmgr.sites.services import add_from_directory, add_site, create_directory_site
@@ -174,13 +182,6 @@ def _p(value: tuple[str, str, str]) -> Person:
 
 async def _seed_meeting(db: Any, admin: User, settings: Settings) -> Meeting:
     """The 24/12/2021 conference, run and documented as the secretariat would."""
-    from confmgr.agenda.schemas import AgendaItemInput, ContributionInput
-    from confmgr.agenda.services import create_contribution, create_item, finish_item, save_notes, start_item
-    from confmgr.attendance.schemas import AbsentPerson, RollCallInput
-    from confmgr.attendance.services import roll_call
-    from confmgr.documents.schemas import ConclusionsInput, IssueInput, TaskInput
-    from confmgr.documents.services import issue_document, save_conclusions
-
     keys = SiteKeys(settings.server.secret_key)
     starts = _vn(SEED_DAY, 8)
     meeting = await create_meeting(
@@ -330,10 +331,6 @@ def _next_year_end() -> datetime:
 
 
 async def _upcoming_meeting(db: Any, admin: User, settings: Settings) -> Meeting:
-    from confmgr.agenda.schemas import AgendaItemInput
-    from confmgr.agenda.services import create_item
-    from confmgr.sites import units
-
     province = units.find_province("Gia Lai")
     assert province is not None
     by_base = {u.base: u for u in units.select_units(province.code)}

@@ -22,7 +22,6 @@ from confmgr.agency.services import get_agency
 from confmgr.documents import record as rec
 from confmgr.documents import services
 from confmgr.documents.models import Conclusions, IssuedDocument
-from confmgr.documents.portal_controllers import PORTAL_ROUTES
 from confmgr.documents.schemas import (
     ConclusionsInput,
     ConclusionsOut,
@@ -565,4 +564,4 @@ class VerifyPage(Controller):
         return page("documents/verify.html", form={}, errors={}, result=result)
 
 
-ROUTES: list[Any] = [DocumentPages, DocumentsApi, VerifyPage, *PORTAL_ROUTES]
+ROUTES: list[Any] = [DocumentPages, DocumentsApi, VerifyPage]
