@@ -21,6 +21,7 @@ from confmgr.meetings.models import Meeting
 from confmgr.sites.importing import RowError, SiteRow, read_sites_file, site_field_errors
 from confmgr.sites.models import DirectorySite, Site
 from confmgr.sites.schemas import SiteInput
+from confmgr.sites import units as official
 from confmgr.sites.tokens import SiteKeys
 from confmgr.text import clean_line, search_key
 from confmgr.i18n import N_
@@ -77,16 +78,14 @@ class ImportOutcome:
 def _match_units(rows: list[SiteRow], taken_codes: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Each row's values with its official unit when its name matches exactly one (and no
     other site already is that unit); the others are listed to confirm, never guessed."""
-    from confmgr.sites import unit_services
-
     values_list: list[dict[str, Any]] = []
     to_confirm: list[dict[str, Any]] = []
     for row in rows:
         values = _row_values(row)
-        province = unit_services.official.find_province(row.province)
-        unit_values, candidates = unit_services.match_values(row.name, province.code if province else None)
+        province = official.find_province(row.province)
+        unit_values, candidates = official.match_values(row.name, province.code if province else None)
         if unit_values["unit_code"] in taken_codes:
-            candidates = [unit_services.official.get_unit(unit_values["unit_code"])]  # type: ignore[list-item]
+            candidates = [official.get_unit(unit_values["unit_code"])]  # type: ignore[list-item]
             unit_values = {"unit_code": None, "province_code": None, "unit_pending": True}
         elif unit_values["unit_code"]:
             taken_codes.add(unit_values["unit_code"])
@@ -94,7 +93,7 @@ def _match_units(rows: list[SiteRow], taken_codes: set[str]) -> tuple[list[dict[
         values_list.append(values)
         if candidates is not None:
             to_confirm.append(
-                {"row": row.line, "name": row.name, "candidates": unit_services.official.describe(u.code for u in candidates)}
+                {"row": row.line, "name": row.name, "candidates": official.describe(u.code for u in candidates)}
             )
     return values_list, to_confirm
 

@@ -1,0 +1,59 @@
+"""The notice's rules: no notice without conclusions, conclusions locked once issued,
+a correction names what it replaces and why; the due date follows the holidays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integration.documents.conftest import Built, build_meeting, pdf_text
+
+
+def issue(client: Any, headers: dict[str, str], mid: int, kind: str, **body: Any) -> Any:
+    return client.post(f"/api/v1/meetings/{mid}/documents/{kind}/issue", json=body or None, headers=headers)
+
+
+def test_no_notice_without_a_conclusion(client: Any, db: Any, api: dict[str, str]) -> None:
+    built = build_meeting(client, db, api, remote_count=4)
+    empty = client.put(f"/api/v1/meetings/{built.id}/conclusions", json={"conclusions": [], "tasks": []}, headers=api)
+    assert empty.status_code == 200, empty.text
+    draft = client.get(f"/api/v1/meetings/{built.id}/documents/conclusions.pdf", headers=api)
+    assert draft.status_code == 409
+    assert draft.json()["detail"] == "Cần ghi kết luận của chủ tọa trước khi dự thảo thông báo."
+    refused = issue(client, api, built.id, "conclusions")
+    assert refused.status_code == 409
+    status = client.get(f"/api/v1/meetings/{built.id}/documents/status", headers=api).json()
+    assert status["conclusions"] == []
+
+
+def test_conclusions_are_locked_once_the_notice_is_issued(client: Any, api: dict[str, str], meeting: Built) -> None:
+    notice = issue(client, api, meeting.id, "conclusions")
+    assert notice.status_code == 201, notice.text
+    before = client.get(f"/api/v1/meetings/{meeting.id}/conclusions", headers=api).json()
+    change = {"conclusions": ["Một kết luận khác."], "tasks": []}
+    locked = client.put(f"/api/v1/meetings/{meeting.id}/conclusions", json=change, headers=api)
+    assert locked.status_code == 409
+    detail = locked.json()["detail"]
+    assert "01/TB-SNV" in detail and "không thể sửa" in detail
+    assert client.get(f"/api/v1/meetings/{meeting.id}/conclusions", headers=api).json() == before  # nothing changed
+
+    # For a correction they change again; the correction needs a reason and prints
+    # the number and date of the notice it replaces.
+    opened = client.put(
+        f"/api/v1/meetings/{meeting.id}/conclusions", json={**change, "for_correction": True}, headers=api
+    )
+    assert opened.status_code == 200, opened.text
+    no_reason = issue(client, api, meeting.id, "conclusions", correction=True)
+    assert no_reason.status_code == 422 and "note" in no_reason.json()["fields"]
+    fixed = issue(client, api, meeting.id, "conclusions", correction=True, note="Bổ sung kết luận về biên chế")
+    assert fixed.status_code == 201, fixed.text
+    assert fixed.json()["number"] == "02/TB-SNV"
+    text = pdf_text(client.get(f"/api/v1/meetings/{meeting.id}/documents/conclusions.pdf", headers=api).content)
+    first = notice.json()
+    day, month, year = first["issued_on"][8:10], first["issued_on"][5:7], first["issued_on"][0:4]
+    if int(month) > 2:  # months 01 and 02 keep their zero, the others print without
+        month = str(int(month))
+    assert (
+        f"Thông báo này thay thế Thông báo số 01/TB-SNV ngày {day} tháng {month} năm {year} của Sở Nội vụ; "
+        "lý do: Bổ sung kết luận về biên chế." in text
+    )
+    assert "Một kết luận khác." in text
