@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from confmgr.accounts.permissions import require_editor, require_user
 from confmgr.audit.services import apply_changes, record
 from confmgr.errors import Conflict, InvalidInput, NotFound
+from confmgr.live.events import close_site_streams
 from confmgr.meetings.access import ensure_editable, get_meeting
 from confmgr.meetings.models import Meeting
 from confmgr.sites.importing import RowError, SiteRow, read_sites_file, site_field_errors
@@ -300,6 +301,7 @@ async def remove_site(db: AsyncSession, actor: Any, meeting_id: int, site_id: in
     if site is None or site.meeting_id != meeting.id:
         raise NotFound("No such site in this meeting.")
     record(db, user, "delete", "site", site.id, meeting_id=meeting.id, changes={"name": site.name})
+    close_site_streams(db, site.id)
     await db.delete(site)
 
 
