@@ -91,3 +91,32 @@ def test_a_task_deadline_on_a_day_off_is_refused(client: Any, api: dict[str, str
     assert client.put(
         f"/api/v1/meetings/{meeting.id}/conclusions", json={"conclusions": ["Một."], "tasks": [task]}, headers=api
     ).status_code == 200
+
+
+def test_the_conclusions_page_says_they_are_locked(client: Any, api: dict[str, str], meeting: Built) -> None:
+    from tests.helpers import form_post, login, text_of
+
+    assert issue(client, api, meeting.id, "conclusions").status_code == 201
+    login(client)
+    page = client.get(f"/meetings/{meeting.id}/documents/conclusions")
+    shown = text_of(page.text)
+    assert "Thông báo số 01/TB-SNV đã ban hành các kết luận này; kết luận đã bị khóa" in shown
+    assert 'name="for_correction"' in page.text
+    state = client.get(f"/api/v1/meetings/{meeting.id}/conclusions", headers=api).json()
+    form = {
+        "version": str(state["version"]),
+        "title_of_chair": "Giám đốc Sở Nội vụ",
+        "conclusions[]": ["Kết luận đã sửa."],
+        "task_assignee[]": [""],
+        "task_description[]": [""],
+        "task_due[]": [""],
+        "recipients_other": "",
+        "action": "save",
+    }
+    refused = form_post(client, f"/meetings/{meeting.id}/documents/conclusions", form)
+    assert refused.status_code == 409
+    assert "Kết luận đã được ban hành tại Thông báo số 01/TB-SNV ngày" in text_of(refused.text)
+    assert client.get(f"/api/v1/meetings/{meeting.id}/conclusions", headers=api).json() == state
+    opened = form_post(client, f"/meetings/{meeting.id}/documents/conclusions", {**form, "for_correction": "1"})
+    assert opened.status_code in (302, 303)
+    assert client.get(f"/api/v1/meetings/{meeting.id}/conclusions", headers=api).json()["conclusions"] == ["Kết luận đã sửa."]
