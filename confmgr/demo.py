@@ -44,6 +44,7 @@ from confmgr.meetings.status import change_status
 from confmgr.schemas import Person
 from confmgr.settings import Settings
 from confmgr.sites import units
+from confmgr.sites.unit_services import confirm_directory_unit
 from confmgr.sites.models import Delegate, Site
 from confmgr.sites.schemas import Contact, SiteInput
 from confmgr.sites.services import add_from_directory, add_site, create_directory_site
@@ -87,21 +88,29 @@ DISTRICTS_2021 = [
 DECLINED_2021 = ("An Lão", "Trùng lịch kỳ họp thường lệ cuối năm của HĐND huyện; đề nghị nhận tài liệu qua hệ thống.")
 ABSENT_2021 = ("Tây Sơn", 2, "đi công tác tại Hà Nội")  # site, delegate index, reason
 
-# Made-up names for everyone the report does not name: distinct at every site.
+# Made-up names for everyone the report does not name: distinct at every site, men
+# and women in turn, each with a middle and a given name that go together.
 _FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đoàn", "Trương"]
-_MIDDLE = ["Văn", "Thị", "Minh", "Thanh", "Quốc", "Ngọc", "Hữu", "Thị Kim", "Đình", "Xuân", "Hoàng", "Công"]
-_GIVEN = [
-    "Hùng", "Lan", "Tâm", "Hải", "Phương", "Dũng", "Hoa", "Thắng", "Nga", "Sơn", "Tuấn", "Yến", "Khải", "Vy",
-    "Lực", "Trang", "Bình", "Hạnh", "Tài", "Nhung", "Quang", "Thảo", "Nam", "Diệu", "Toàn", "Hiền", "Phúc",
-    "Linh", "Đức", "Ánh", "Trí", "My", "Việt", "Loan", "Hiếu", "Mai", "Thịnh", "Oanh", "Kiên", "Ngân",
-]
+_MIDDLE = (
+    ["Văn", "Minh", "Quốc", "Hữu", "Đình", "Công"],
+    ["Thị", "Thị Kim", "Thị Thu", "Ngọc", "Thị Thanh", "Thị Mỹ"],
+)
+# 23 given names each (a prime: with 15 family and 6 middle names every index below
+# 4,140 gives a different full name).
+_GIVEN = (
+    ["Hùng", "Tâm", "Hải", "Dũng", "Thắng", "Sơn", "Tuấn", "Khải", "Lực", "Bình", "Tài", "Quang", "Nam",
+     "Toàn", "Phúc", "Đức", "Trí", "Việt", "Hiếu", "Thịnh", "Kiên", "Long", "Cường"],
+    ["Lan", "Phương", "Hoa", "Nga", "Yến", "Vy", "Trang", "Hạnh", "Nhung", "Thảo", "Diệu", "Hiền", "Linh",
+     "Ánh", "My", "Loan", "Mai", "Oanh", "Ngân", "Hằng", "Huệ", "Thủy", "Hương"],
+)
 
 
 def _name(i: int) -> str:
-    """The i-th made-up name: never the same twice for i below a few thousand."""
-    family = _FAMILY[i % len(_FAMILY)]
-    middle = _MIDDLE[(i // len(_FAMILY)) % len(_MIDDLE)]
-    given = _GIVEN[(i * 7) % len(_GIVEN)]
+    """The i-th made-up name: never the same twice for i below 4,140."""
+    woman, j = i % 2, i // 2
+    family = _FAMILY[j % len(_FAMILY)]
+    middle = _MIDDLE[woman][(j // len(_FAMILY)) % len(_MIDDLE[woman])]
+    given = _GIVEN[woman][(j * 7) % len(_GIVEN[woman])]
     return f"{family} {middle} {given}"
 
 
@@ -348,6 +357,8 @@ async def _upcoming_meeting(db: Any, admin: User, settings: Settings) -> Meeting
                       contact=Contact(full_name=_name(420 + index), phone=f"0905 {100 + index:03d} {200 + index:03d}"),
                       expected_delegates=4),
         )
+        # The entry is this official unit: its code and province (board and minutes by province).
+        await confirm_directory_unit(db, admin, site.id, unit.code)
         directory_ids.append(site.id)
     starts = _next_year_end()
     year = starts.year

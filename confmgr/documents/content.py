@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from confmgr.names import join_office
 from confmgr.documents.vndate import (
@@ -166,6 +166,7 @@ class SiteAttendance:
     delegates: tuple[Person, ...] = ()
     note: str | None = None
     absent: tuple[tuple[Person, str], ...] = ()
+    province: str = ""  # the province of an official unit (sites/units.py); groups the list
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +177,7 @@ class AbsentSite:
     site_name: str
     status: str  # "declined", "not_connected", "no_answer"
     reason: str = ""
+    province: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -502,11 +504,73 @@ def _absence_lines(c: MinutesContent) -> list[str]:
 def attendance_paragraphs(c: MinutesContent) -> list[BodyParagraph]:
     """``Thành phần tham dự:`` who came, site by site; then ``Vắng mặt:`` the sites and
     the delegates who did not, with their reasons. The one place attendance is
-    worded, so a grouping (by province, by level) changes only this function."""
+    worded, so a grouping (by province, by level) changes only this function.
+
+    When sites are official units of provinces (a national meeting: thousands of
+    communes), they are counted per province instead of listed one by one, and the
+    absences are named per province."""
+    if any(site.province for site in c.attendance) or any(site.province for site in c.absent_sites):
+        return _attendance_by_province(c)
     out = [_p("Thành phần tham dự:")]
     for i, site in enumerate(c.attendance):
         out.append(_site_line(site, last=i == len(c.attendance) - 1))
     absences = _absence_lines(c)
+    if absences:
+        out.append(_p("Vắng mặt:"))
+        out += [_p(f"- {_sentence(line)}{'.' if i == len(absences) - 1 else ';'}") for i, line in enumerate(absences)]
+    return out
+
+
+def _attendance_by_province(c: MinutesContent) -> list[BodyParagraph]:
+    """Sites of no province (the host hall) and edited lines, one by one; then one line
+    per province: its sites that took part and their delegates, out of those invited
+    that are accounted for; then, per province, the sites and delegates who did not."""
+    provinces: dict[str, dict[str, Any]] = {}
+
+    def group(name: str) -> dict[str, Any]:
+        return provinces.setdefault(name, {"sites": 0, "delegates": 0, "absent_sites": [], "absent_people": []})
+
+    single: list[SiteAttendance] = []
+    for site in c.attendance:
+        if site.province and not site.note:
+            g = group(site.province)
+            g["sites"] += 1
+            g["delegates"] += len(site.delegates)
+        else:
+            single.append(site)
+        if site.province and site.absent:
+            group(site.province)["absent_people"].append(site)
+    loose_absent = [s for s in c.absent_sites if not s.province]
+    for absent in c.absent_sites:
+        if absent.province:
+            group(absent.province)["absent_sites"].append(absent)
+    lines = [_site_line(site, last=False).text for site in single]
+    for name, g in provinces.items():
+        invited = g["sites"] + len(g["absent_sites"])
+        text = f"- {clean(name)}: {g['sites']}/{invited} điểm cầu tham dự"
+        if g["delegates"]:
+            text += f", {g['delegates']} đại biểu"
+        lines.append(text + ";")
+    out = [_p("Thành phần tham dự:")]
+    out += [_p(line[:-1] + ("." if i == len(lines) - 1 else ";")) for i, line in enumerate(lines)]
+    absences = [
+        _reasoned(f"{clean(s.site_name)}: {_ABSENT_SITE.get(s.status, _ABSENT_SITE['declined'])}", s.reason)
+        for s in loose_absent
+    ]
+    for site in single:
+        if site.absent and not site.province:
+            people = "; ".join(_reasoned(clean(p.describe()), reason) for p, reason in site.absent)
+            absences.append(f"{clean(site.site_name)}: vắng {people}")
+    for name, g in provinces.items():
+        parts = [
+            _reasoned(f"{clean(s.site_name)} {_ABSENT_SITE.get(s.status, _ABSENT_SITE['declined'])}", s.reason)
+            for s in g["absent_sites"]
+        ]
+        for site in g["absent_people"]:
+            people = "; ".join(_reasoned(clean(p.describe()), reason) for p, reason in site.absent)
+            parts.append(f"{clean(site.site_name)} vắng {people}")
+        if parts:
+            absences.append(f"{clean(name)}: " + "; ".join(parts))
     if absences:
         out.append(_p("Vắng mặt:"))
         out += [_p(f"- {_sentence(line)}{'.' if i == len(absences) - 1 else ';'}") for i, line in enumerate(absences)]

@@ -41,6 +41,7 @@ from confmgr.documents.content import (
 )
 from confmgr.documents.models import Conclusions, MinutesDraft
 from confmgr.meetings.models import Meeting
+from confmgr.sites.units import province_of
 from confmgr.sites.models import Delegate, Response, Site, SiteRole
 from confmgr.i18n import N_
 from confmgr.names import short_office, signer_title
@@ -68,6 +69,7 @@ class SiteRecord:
     reason: str
     # (full_name, position, organization, present, absence_reason)
     delegates: tuple[tuple[str, str, str, bool | None, str], ...]
+    province: str = ""  # the province's name when the site is an official unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,11 @@ class MeetingRecord:
         return any(s.roll_called or s.connected is not None for s in self.sites)
 
 
+def _province_name(code: str | None) -> str:
+    info = province_of(code)
+    return info.name if info else ""
+
+
 def agency_header(agency: Agency | None) -> AgencyHeader | None:
     if agency is None:
         return None
@@ -166,7 +173,10 @@ async def load_record(db: AsyncSession, meeting: Meeting, agency: Agency | None)
     conn = await db.connection()
     site_rows = (
         await conn.execute(
-            select(Site.id, Site.name, Site.role, Site.response, Site.connected, Site.roll_called_at, Site.reason)
+            select(
+                Site.id, Site.name, Site.role, Site.response, Site.connected, Site.roll_called_at, Site.reason,
+                Site.province_code,
+            )
             .where(Site.meeting_id == mid)
             .order_by(Site.sort_order, Site.id)
         )
@@ -185,7 +195,7 @@ async def load_record(db: AsyncSession, meeting: Meeting, agency: Agency | None)
     sites = tuple(
         SiteRecord(
             id=r[0], name=r[1], role=r[2], response=r[3], connected=r[4], roll_called=r[5] is not None,
-            reason=r[6] or "", delegates=tuple(delegates.get(r[0], ())),
+            reason=r[6] or "", delegates=tuple(delegates.get(r[0], ())), province=_province_name(r[7]),
         )
         for r in site_rows
     )
@@ -298,9 +308,9 @@ def absent_sites(record: MeetingRecord) -> list[AbsentSite]:
         if site is host or site.id in taking_part:
             continue
         if site.response == Response.DECLINED.value:
-            out.append(AbsentSite(site.name, "declined", clean(site.reason)))
+            out.append(AbsentSite(site.name, "declined", clean(site.reason), site.province))
         elif record.roll_call_taken:
-            out.append(AbsentSite(site.name, "not_connected"))
+            out.append(AbsentSite(site.name, "not_connected", province=site.province))
     return out
 
 
@@ -499,9 +509,9 @@ def minutes_content(
         people, absent = _people_of(site, roll_call)
         if edited is not None:
             # An edited line replaces the generated list of people as free text.
-            attendance.append(SiteAttendance(site.name, (), edited or None, absent))
+            attendance.append(SiteAttendance(site.name, (), edited or None, absent, site.province))
         else:
-            attendance.append(SiteAttendance(site.name, people, None, absent))
+            attendance.append(SiteAttendance(site.name, people, None, absent, site.province))
     site_names = {s.id: s.name for s in record.sites}
     by_item: dict[int | None, list[SpeechRecord]] = {}
     for speech in record.speeches:

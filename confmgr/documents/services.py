@@ -44,7 +44,7 @@ from confmgr.settings import Settings
 from confmgr.sites.models import Site
 from confmgr.text import clean_line, clean_text
 from confmgr.timeutil import now, to_vn
-from confmgr.workdays import parse_days_off
+from confmgr.workdays import is_working_day, parse_days_off
 
 MINUTES = DocumentKind.MINUTES.value
 CONCLUSIONS = DocumentKind.CONCLUSIONS.value
@@ -551,6 +551,7 @@ async def save_conclusions(db: AsyncSession, actor: Any, meeting_id: int, data: 
             params={"number": notice.number_text, "date": notice.issued_on.strftime("%d/%m/%Y")},
         )
     errors: dict[str, str] = {}
+    days_off = parse_days_off(getattr(await get_agency(db), "days_off", None) or ())
     title = clean_line(data.title_of_chair)
     if len(title) > 300:
         errors["title_of_chair"] = N_("At most 300 characters.")
@@ -572,6 +573,8 @@ async def save_conclusions(db: AsyncSession, actor: Any, meeting_id: int, data: 
             errors[f"tasks.{i}.description"] = N_("This text is too long.")
         if task.due_date is not None and task.due_date < first_day:
             errors[f"tasks.{i}.due_date"] = N_("The deadline cannot be before the meeting.")
+        elif task.due_date is not None and not is_working_day(task.due_date, days_off):
+            errors[f"tasks.{i}.due_date"] = N_("This day is a weekend, a public holiday or a day off; choose a working day.")
         tasks.append(
             {"assignee": assignee, "description": description, "due_date": task.due_date.isoformat() if task.due_date else None}
         )
