@@ -19,11 +19,12 @@ import multiprocessing
 import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from confmgr.documents import record as rec
+from confmgr.documents.content import Replacement
 from confmgr.documents.docx import build_conclusions_docx, build_minutes_docx
 from confmgr.documents.models import DocumentKind
 from confmgr.documents.pdf import build_conclusions_pdf, build_minutes_pdf
@@ -36,13 +37,15 @@ _pools: dict[int, Executor] = {}
 
 
 def build_document(
-    font_dir: Path | None, kind: str, fmt: str, record: rec.MeetingRecord, number: int | None, issued_on: date | None
+    font_dir: Path | None, kind: str, fmt: str, record: rec.MeetingRecord, number: int | None, issued_on: date | None,
+    replaces: Replacement | None = None, issued_at: datetime | None = None,
 ) -> bytes:
-    """The document as PDF or DOCX bytes: a draft when ``number`` is None."""
+    """The document as PDF or DOCX bytes: a draft when ``number`` is None; a correction
+    names the document it ``replaces``."""
     if kind == MINUTES:
-        content: Any = rec.minutes_content(record, number=number, issued_on=issued_on)
+        content: Any = rec.minutes_content(record, number=number, issued_on=issued_on, replaces=replaces, issued_at=issued_at)
         return build_minutes_pdf(content, load_fonts(font_dir)) if fmt == "pdf" else build_minutes_docx(content)
-    content = rec.conclusions_content(record, number=number, issued_on=issued_on)
+    content = rec.conclusions_content(record, number=number, issued_on=issued_on, replaces=replaces, issued_at=issued_at)
     return build_conclusions_pdf(content, load_fonts(font_dir)) if fmt == "pdf" else build_conclusions_docx(content)
 
 
@@ -85,17 +88,18 @@ def _discard(workers: int, broken: Executor) -> None:
 
 async def build(
     workers: int, font_dir: Path | None, kind: str, fmt: str, record: rec.MeetingRecord,
-    number: int | None, issued_on: date | None,
+    number: int | None, issued_on: date | None, replaces: Replacement | None = None, issued_at: datetime | None = None,
 ) -> bytes:
     """Build in the pool; the event loop keeps serving meanwhile."""
     loop = asyncio.get_running_loop()
+    args = (font_dir, kind, fmt, record, number, issued_on, replaces, issued_at)
     executor = pool(workers)
     try:
-        return await loop.run_in_executor(executor, build_document, font_dir, kind, fmt, record, number, issued_on)
+        return await loop.run_in_executor(executor, build_document, *args)
     except BrokenProcessPool:
         # A worker died (killed, out of memory): a new pool takes the build once more.
         _discard(workers, executor)
-        return await loop.run_in_executor(pool(workers), build_document, font_dir, kind, fmt, record, number, issued_on)
+        return await loop.run_in_executor(pool(workers), build_document, *args)
 
 
 def shutdown() -> None:

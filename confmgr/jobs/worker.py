@@ -39,7 +39,7 @@ def loop_thread(settings: Settings) -> Iterator[Bridge]:
     from redis.asyncio import Redis
 
     from confmgr.db import WriterQueue, create_engine, create_session_maker
-    from confmgr.live.events import frame
+    from confmgr.live.events import frame, new_event_id
 
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="confmgr-jobs-loop", daemon=True)
@@ -53,7 +53,7 @@ def loop_thread(settings: Settings) -> Iterator[Bridge]:
         if backend is None:
             return
         for channel, event, data in events:
-            await backend.publish(frame(event, data), [channel])
+            await backend.publish(frame(event, data, new_event_id()), [channel])
 
     try:
         yield Bridge(settings, session_maker, publish, loop)
