@@ -260,6 +260,16 @@ def _sign_sync(
     return out.getvalue() if hasattr(out, "getvalue") else out.read()
 
 
+async def _in_thread(fn: Any, *args: Any) -> bytes:
+    """Sign off the event loop; a time-stamping service that fails is a clear error."""
+    from pyhanko.sign.timestamps import TimestampRequestError
+
+    try:
+        return bytes(await anyio.to_thread.run_sync(fn, *args))
+    except TimestampRequestError:
+        raise Conflict("The time-stamping service (CONFMGR_TSA_URL) did not answer; nothing was signed. Try again later.") from None
+
+
 def _font_file(settings: Settings) -> Path:
     try:  # the shared printing package, where the fonts live once moved there
         from confmgr.printing.fonts import load_fonts  # type: ignore[import-not-found]
@@ -307,7 +317,7 @@ async def sign_with_own_key(
     box = appearance.signer_box(place, cred.image_png)
     moment = now()
     text = appearance.stamp_text("signer", cred.common_name, cred.organization, moment)
-    signed = await anyio.to_thread.run_sync(
+    signed = await _in_thread(
         _sign_sync, current.data, signer, _field_name(SIGNER_FIELD_PREFIX, before), box,
         _style(settings, cred.image_png), text, REASON_SIGNER, keys.timestamper(settings.signing),
     )
@@ -372,7 +382,7 @@ async def seal(db: AsyncSession, actor: Any, settings: Settings, meeting_id: int
     box = appearance.seal_box(signer_box, image, seal_row.width_mm if seal_row else 36)
     agency = await _agency_name(db)
     text = appearance.stamp_text("agency", agency, "", now())
-    sealed = await anyio.to_thread.run_sync(
+    sealed = await _in_thread(
         _seal_sync, settings, current.data, _field_name(AGENCY_FIELD_PREFIX, before), box, _style(settings, image), text,
     )
     checks = await check(sealed, settings, issued_data)
