@@ -591,6 +591,14 @@ async def for_site(db: AsyncSession, settings: Settings, issued: IssuedDocument)
     return current.data, current.stage
 
 
+async def mark_stages(db: AsyncSession, issued: list[IssuedDocument]) -> None:
+    """Set ``signing_stage`` (numbered, signed, sealed) on each issued document, for the portal."""
+    stages = await stages_of(db, [d.id for d in issued])
+    for doc in issued:
+        revs = stages.get(doc.id)
+        doc.signing_stage = revs[-1].stage if revs else Stage.NUMBERED.value  # type: ignore[attr-defined]
+
+
 async def count_revisions(db: AsyncSession) -> int:
     return int(await db.scalar(select(func.count()).select_from(DocumentRevision)) or 0)
 
