@@ -50,6 +50,7 @@ from confmgr.jobs.queue import Bridge, JobQueue
 from confmgr.jobs.runner import renew
 from confmgr.live.events import emit
 from confmgr.meetings.models import Meeting
+from confmgr.meetings.status import change_status
 from confmgr.sites.models import OutgoingEmail, Site
 from confmgr.timeutil import now, vn_datetime
 from confmgr.web.render import MODE_LABELS
@@ -294,8 +295,6 @@ async def record(
 
 async def _mark_invited(db: Any, job: BackgroundJob) -> None:
     """A draft becomes "invited" once an invitation actually went out, in the name of who sent it."""
-    from confmgr.meetings.services import change_status
-
     user = await db.get(User, job.created_by_id) if job.created_by_id else None
     try:
         async with db.begin_nested():
