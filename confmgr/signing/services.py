@@ -32,7 +32,7 @@ from confmgr.errors import Conflict, InvalidInput, NotFound, PermissionDenied, T
 from confmgr.files.models import StoredFile
 from confmgr.files import services as files
 from confmgr.i18n import N_
-from confmgr.meetings.services import get_meeting
+from confmgr.meetings.access import get_meeting
 from confmgr.settings import Settings
 from confmgr.signing import appearance, keys, validation
 from confmgr.signing.models import AgencySeal, DocumentRevision, SigningCredential, Stage
