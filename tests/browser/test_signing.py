@@ -7,7 +7,9 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ import httpx
 import pytest
 
 from confmgr.timeutil import VN_TZ
-from tests.browser.conftest import PROJECT_ROOT, LiveServer, _confmgr, _wait_until_up, free_port, log_in
+from tests.browser.conftest import PROJECT_ROOT, LiveServer, _confmgr, free_port, log_in
 from tests.integration.signing.conftest import external_sign
 from tests.signing_pki import PASSWORD, Pki, make_pki
 
@@ -42,7 +44,7 @@ def signing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[L
         process = subprocess.Popen([sys.executable, "-m", "confmgr", "serve", "--port", str(port)],
                                    env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait_until_up(url, process, log)
+        _wait(url, process, log)
         yield LiveServer(url, admin_username="admin", admin_password=password, data_dir=data_dir, env=env), pki
     finally:
         process.terminate()
@@ -51,6 +53,21 @@ def signing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[L
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def _wait(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 120.0) -> None:
+    """Like the shared fixture's wait, with more patience: signing loads pyHanko at start."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped at start:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer within {timeout} s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
 def _issued_minutes(server: LiveServer) -> tuple[int, str]:
@@ -78,7 +95,9 @@ def test_upload_seal_download_verify(browser: Any, signing_server: tuple[LiveSer
     h = server.api_headers()
     numbered = httpx.get(f"{server}/api/v1/meetings/{mid}/documents/minutes.pdf", headers=h).content
     signed_file = tmp_path / "bien-ban-da-ky.pdf"
-    signed_file.write_bytes(external_sign(numbered, pki.signer))
+    # Playwright's event loop runs in this thread; pyHanko runs its own in another.
+    with ThreadPoolExecutor(1) as pool:
+        signed_file.write_bytes(pool.submit(external_sign, numbered, pki.signer).result())
 
     # The secretariat uploads the file signed with the signer's token.
     context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
