@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from typing import Any
 
@@ -121,7 +122,7 @@ def test_document_publish_unpublish_delete_pages(world: World, client: Any, sett
     assert upload.status_code in (302, 303), upload.text
     page = client.get(f"/meetings/{m}/agenda")
     assert "Dự thảo báo cáo" in page.text and "Đã công bố" in page.text
-    doc_id = int(page.text.split(f"/meetings/{m}/documents/")[1].split("/")[0])
+    doc_id = int(re.search(rf"/meetings/{m}/documents/(\d+)/", page.text).group(1))
     fragment = form_post(client, f"/meetings/{m}/documents/{doc_id}/unpublish", headers={"HX-Request": "true"})
     assert fragment.status_code == 200 and "<html" not in fragment.text and "Chưa công bố" in fragment.text
     full = form_post(client, f"/meetings/{m}/documents/{doc_id}/publish")
