@@ -132,9 +132,9 @@ def test_console_start_and_end_the_meeting(world: World, client: Any, admin_api:
     m = world.meeting()
     a = world.item(m, "Khai mạc")
     login(client)
-    assert form_post(client, f"/meetings/{m}/console/status/start").status_code in (302, 303)
+    assert form_post(client, f"/meetings/{m}/console/status/start", {"confirmed": "1"}).status_code in (302, 303)
     form_post(client, f"/meetings/{m}/console/items/{a}/start")
-    assert form_post(client, f"/meetings/{m}/console/status/end").status_code in (302, 303)
+    assert form_post(client, f"/meetings/{m}/console/status/end", {"confirmed": "1"}).status_code in (302, 303)
     live = client.get(f"/api/v1/meetings/{m}/live", headers=admin_api).json()
     assert live["status"] == "ended" and live["current_item"] is None
     item = client.get(f"/api/v1/meetings/{m}/agenda/{a}", headers=admin_api).json()
