@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from confmgr.db import READ_ONLY, WriterQueue, create_engine, create_session_maker
 from confmgr.errors import NotFound
 from confmgr.i18n import LocaleMiddleware
+from confmgr.jobs.queue import JobQueue
 from confmgr.live.events import publish
 from confmgr.settings import Settings, load_settings
 from confmgr.sites.tokens import SiteKeys
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     session_maker = create_session_maker(engine, writer_queue=writer_queue)
     channels = _channels(settings)
     writer = GroupWriter(engine, writer_queue, lambda events: publish(channels, events))
+    jobs = JobQueue(settings)
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_maker=session_maker,
@@ -177,10 +179,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "actor": Provide(provide_actor), "db_session": Provide(provide_db_session),
             "writer": Provide(provide_writer),
         },
-        on_shutdown=[writer.close],
+        on_shutdown=[jobs.stop_in_process, writer.close],
         before_request=reject_impossible_ids,
         exception_handlers=EXCEPTION_HANDLERS,
-        compression_config=CompressionConfig(backend="gzip", minimum_size=2048, exclude=["^/live/", "^/api/v1/live", "^/s/[^/]+/live$", "^/meetings/[0-9]+/console/events$"]),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=2048, exclude=["^/live/", "^/api/v1/live", "^/s/[^/]+/live$", "^/meetings/[0-9]+/console/events$", "^/meetings/[0-9]+/invitations/events$"]),
         # Only the schema itself: the interactive viewers load their scripts from public
         # CDNs, which government networks do not reach.
         openapi_config=OpenAPIConfig(
@@ -194,6 +196,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.site_keys = SiteKeys(settings.server.secret_key)
     app.state.engine = engine
     app.state.writer = writer
+    app.state.jobs = jobs
+    if settings.jobs.in_process:
+        # Last, after the plugins' own start (live channels): a resumed job publishes progress.
+        app.on_startup.append(jobs.start_in_process)
     # For work outside a request's transaction: SSE streams must not hold a
     # connection (or SQLite's write lock) for as long as a browser stays connected.
     app.state.session_maker = session_maker

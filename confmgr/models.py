@@ -6,11 +6,12 @@ from confmgr.agenda.models import AgendaItem, AgendaNoteRevision, Contribution, 
 from confmgr.audit.models import AuditEntry
 from confmgr.documents.models import Conclusions, DocumentDownload, IssuedDocument, MinutesDraft
 from confmgr.files.models import StoredFile
+from confmgr.jobs.models import BackgroundJob
 from confmgr.meetings.models import Meeting
 from confmgr.sites.models import AttendanceEvent, Delegate, DirectorySite, OutgoingEmail, Site
 
 __all__ = [
-    "Agency", "AgendaItem", "AgendaNoteRevision", "ApiToken", "AttendanceEvent", "AuditEntry", "Conclusions",
+    "Agency", "AgendaItem", "BackgroundJob", "AgendaNoteRevision", "ApiToken", "AttendanceEvent", "AuditEntry", "Conclusions",
     "Contribution", "Delegate", "DirectorySite", "DocumentDownload", "IssuedDocument", "Meeting", "MeetingDocument",
     "MinutesDraft", "OutgoingEmail", "Site", "SpeakRequest", "StoredFile", "User",
 ]

@@ -40,6 +40,21 @@ class ServerSettings:
 class MailSettings:
     smtp_url: str | None = None
     sender: str = "confmgr@localhost"
+    # Messages a second to the relay (CONFMGR_SMTP_RATE, 0 = no limit), per worker process.
+    rate: float = 0.0
+    # Temporary failures (4xx, connection lost) are tried again after retry_seconds,
+    # doubling each time, max_attempts tries in all.
+    retry_seconds: float = 60.0
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """Background jobs (confmgr.jobs): workers in the server process unless
+    CONFMGR_JOBS_IN_PROCESS=0 (then ``confmgr worker`` runs them)."""
+
+    in_process: bool = True
+    workers: int = 2
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,7 @@ class Settings:
     database: DatabaseSettings
     server: ServerSettings
     mail: MailSettings = field(default_factory=MailSettings)
+    jobs: JobSettings = field(default_factory=JobSettings)
     redis_url: str | None = None
     font_dir: Path | None = None
     templates_dir: Path = PROJECT_ROOT / "templates"
@@ -102,6 +118,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         mail=MailSettings(
             smtp_url=env.get("CONFMGR_SMTP_URL") or None,
             sender=env.get("CONFMGR_MAIL_FROM", "confmgr@localhost"),
+            rate=max(0.0, float(env.get("CONFMGR_SMTP_RATE") or 0)),
+            retry_seconds=max(0.0, float(env.get("CONFMGR_SMTP_RETRY_SECONDS") or 60)),
+            max_attempts=max(1, int(env.get("CONFMGR_SMTP_MAX_ATTEMPTS") or 5)),
+        ),
+        jobs=JobSettings(
+            in_process=env.get("CONFMGR_JOBS_IN_PROCESS", "1") != "0",
+            workers=max(1, int(env.get("CONFMGR_JOB_WORKERS") or 2)),
         ),
         redis_url=env.get("CONFMGR_REDIS_URL") or None,
         font_dir=Path(font_dir) if font_dir else None,

@@ -108,7 +108,7 @@ def build_agenda_pdf(
                      Paragraph(content, base), Paragraph(_m(_presenter(item.presenter)), small)])
     if len(rows) == 1:
         rows.append(["", "", Paragraph(escape(gettext("No agenda item yet.", locale="vi")), base), ""])
-    table = Table(rows, colWidths=[12 * mm, 28 * mm, 80 * mm, 50 * mm], repeatRows=1)
+    table = Table(rows, colWidths=[10 * mm, 31 * mm, 85 * mm, 44 * mm], repeatRows=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

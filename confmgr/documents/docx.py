@@ -39,14 +39,38 @@ from confmgr.documents.content import (
     minutes_body,
     recipient_lines,
 )
-from confmgr.documents.pdf import DRAFT_MARK, MARGINS_MM, MOTTO, MOTTO_SUBTITLE
 from confmgr.documents.vndate import to_vn_time
+from confmgr.printing.layout import (
+    AGENCY_COLUMN_SHARE,
+    BODY_FIRST_LINE_INDENT_MM,
+    BODY_LEADING,
+    BODY_SIZE,
+    BODY_SPACE_AFTER,
+    DRAFT_MARK,
+    FONT_NAME,
+    HEADER_LEADING,
+    HEADER_SIZE,
+    MARGINS_MM,
+    MOTTO,
+    MOTTO_SIZE,
+    MOTTO_SUBTITLE,
+    NOTICE_RECIPIENTS_EXTRA_MM,
+    PAGE_HEIGHT_MM,
+    PAGE_NUMBER_SIZE,
+    PAGE_WIDTH_MM,
+    RECIPIENT_LEADING,
+    RECIPIENT_SIZE,
+    RECIPIENTS_LABEL_LEADING,
+    RECIPIENTS_LABEL_SIZE,
+    SIGNATURE_SPACE_PT,
+    TEXT_WIDTH_MM,
+    TITLE_LEADING,
+    TITLE_SIZE,
+)
 
 __all__ = ["FONT_NAME", "build_conclusions_docx", "build_minutes_docx"]
 
-FONT_NAME = "Times New Roman"
-TEXT_WIDTH_MM = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]
-AGENCY_COLUMN_MM = round(TEXT_WIDTH_MM * 0.42, 1)
+AGENCY_COLUMN_MM = round(TEXT_WIDTH_MM * AGENCY_COLUMN_SHARE, 1)
 MOTTO_COLUMN_MM = TEXT_WIDTH_MM - AGENCY_COLUMN_MM
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -79,7 +103,7 @@ def _set_fonts(rpr: object) -> None:
 def _new_document() -> DocumentObject:
     doc = Document()
     section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
     section.top_margin = Mm(MARGINS_MM["top"])
     section.bottom_margin = Mm(MARGINS_MM["bottom"])
     section.left_margin = Mm(MARGINS_MM["left"])
@@ -94,12 +118,13 @@ def _new_document() -> DocumentObject:
     _set_fonts(defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")))
     normal = doc.styles["Normal"]
     normal.font.name = FONT_NAME
-    normal.font.size = Pt(14)
+    normal.font.size = Pt(BODY_SIZE)
     _set_fonts(normal.element.get_or_add_rPr())
     fmt = normal.paragraph_format
     fmt.space_before = Pt(0)
-    fmt.space_after = Pt(6)
-    fmt.line_spacing = 1.2  # between single and 1.5, as the decree allows
+    fmt.space_after = Pt(BODY_SPACE_AFTER)
+    # Exact line distances, the PDF's: a "multiple" would depend on the font's line gap.
+    fmt.line_spacing = Pt(BODY_LEADING)
     return doc
 
 
@@ -107,7 +132,8 @@ def _paragraph(
     container: DocumentObject | _Cell,
     text: str = "",
     *,
-    size: float = 14,
+    size: float = TITLE_SIZE,
+    leading: float = TITLE_LEADING,
     bold: bool = False,
     italic: bool = False,
     align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER,
@@ -119,7 +145,7 @@ def _paragraph(
     para.alignment = align
     fmt = para.paragraph_format
     fmt.space_after = Pt(space_after)
-    fmt.line_spacing = 1.0
+    fmt.line_spacing = Pt(leading)
     if text:
         run = para.add_run(text)
         run.font.size = Pt(size)
@@ -183,20 +209,21 @@ def _header(doc: DocumentObject, header: AgencyHeader, number: str, date_line: s
     left, right = table.rows[0].cells  # type: ignore[attr-defined]
     first = True
     if header.parent_caps:
-        _paragraph(left, clean(header.parent_caps), size=13, first=True)
+        _paragraph(left, clean(header.parent_caps), size=HEADER_SIZE, leading=HEADER_LEADING, first=True)
         first = False
     name = clean(header.name_caps)
-    _paragraph(left, name, size=13, bold=True, first=first)
-    name_width = min(_times_width_mm(name, 13, bold=True), AGENCY_COLUMN_MM)
+    _paragraph(left, name, size=HEADER_SIZE, leading=HEADER_LEADING, bold=True, first=first)
+    name_width = min(_times_width_mm(name, HEADER_SIZE, bold=True), AGENCY_COLUMN_MM)
     _rule(left, name_width / 2, AGENCY_COLUMN_MM)  # 1/3 to 1/2 of the name line
 
-    _paragraph(right, MOTTO, size=12, bold=True, first=True)
-    _paragraph(right, MOTTO_SUBTITLE, size=13, bold=True)
-    _rule(right, _times_width_mm(MOTTO_SUBTITLE, 13, bold=True), MOTTO_COLUMN_MM)
+    _paragraph(right, MOTTO, size=MOTTO_SIZE, leading=HEADER_LEADING, bold=True, first=True)
+    _paragraph(right, MOTTO_SUBTITLE, size=HEADER_SIZE, leading=HEADER_LEADING, bold=True)
+    _rule(right, _times_width_mm(MOTTO_SUBTITLE, HEADER_SIZE, bold=True), MOTTO_COLUMN_MM)
 
     number_cell, date_cell = table.rows[1].cells  # type: ignore[attr-defined]
-    _paragraph(number_cell, f"Số: {number}", size=13, first=True).paragraph_format.space_before = Pt(6)
-    date_para = _paragraph(date_cell, date_line, size=13, italic=True, first=True)
+    number_para = _paragraph(number_cell, f"Số: {number}", size=HEADER_SIZE, leading=HEADER_LEADING, first=True)
+    number_para.paragraph_format.space_before = Pt(6)
+    date_para = _paragraph(date_cell, date_line, size=HEADER_SIZE, leading=HEADER_LEADING, italic=True, first=True)
     date_para.paragraph_format.space_before = Pt(6)
 
 
@@ -204,7 +231,7 @@ def _title(doc: DocumentObject, doc_type: str, subject: str) -> None:
     _paragraph(doc, doc_type, bold=True).paragraph_format.space_before = Pt(16)
     subject = clean(subject)
     _paragraph(doc, subject, bold=True)
-    line = min(_times_width_mm(subject, 14, bold=True), TEXT_WIDTH_MM)
+    line = min(_times_width_mm(subject, TITLE_SIZE, bold=True), TEXT_WIDTH_MM)
     _rule(doc, line * 0.4, TEXT_WIDTH_MM).paragraph_format.space_after = Pt(14)
 
 
@@ -212,7 +239,7 @@ def _body(doc: DocumentObject, blocks: Sequence[BodyParagraph]) -> None:
     for index, block in enumerate(blocks):
         para = doc.add_paragraph()
         para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-        para.paragraph_format.first_line_indent = Mm(10)
+        para.paragraph_format.first_line_indent = Mm(BODY_FIRST_LINE_INDENT_MM)
         # Headings stay with their text; the closing line stays with the signatures.
         if block.heading or index == len(blocks) - 1:
             para.paragraph_format.keep_with_next = True
@@ -228,9 +255,18 @@ def _recipients(
     archive_unit: str | None,
     first: bool,
 ) -> None:
-    _paragraph(container, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT, first=first)
+    _paragraph(
+        container,
+        "Nơi nhận:",
+        size=RECIPIENTS_LABEL_SIZE,
+        leading=RECIPIENTS_LABEL_LEADING,
+        bold=True,
+        italic=True,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+        first=first,
+    )
     for line in recipient_lines(recipients, archive_unit):
-        _paragraph(container, line, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+        _paragraph(container, line, size=RECIPIENT_SIZE, leading=RECIPIENT_LEADING, align=WD_ALIGN_PARAGRAPH.LEFT)
 
 
 def _signature(cell: _Cell, lines: Sequence[str], full_name: str) -> None:
@@ -241,7 +277,7 @@ def _signature(cell: _Cell, lines: Sequence[str], full_name: str) -> None:
             first = False
     # Room for the handwritten signature and the seal.
     name = _paragraph(cell, clean(full_name), bold=True, first=first)
-    name.paragraph_format.space_before = Pt(68)
+    name.paragraph_format.space_before = Pt(SIGNATURE_SPACE_PT)
 
 
 def _page_header(doc: DocumentObject, draft: bool) -> None:
@@ -256,7 +292,7 @@ def _page_header(doc: DocumentObject, draft: bool) -> None:
             para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             run = para.add_run(DRAFT_MARK)
             run.bold = True
-            run.font.size = Pt(13)
+            run.font.size = Pt(PAGE_NUMBER_SIZE)
     numbers = section.header.paragraphs[0] if not draft else section.header.add_paragraph()
     numbers.style = doc.styles["Header"]
     numbers.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -265,7 +301,7 @@ def _page_header(doc: DocumentObject, draft: bool) -> None:
 
 def _page_field(para: Paragraph) -> None:
     run = para.add_run()
-    run.font.size = Pt(13)
+    run.font.size = Pt(PAGE_NUMBER_SIZE)
     begin = OxmlElement("w:fldChar")
     begin.set(qn("w:fldCharType"), "begin")
     instr = OxmlElement("w:instrText")
@@ -345,7 +381,7 @@ def build_conclusions_docx(content: ConclusionsContent) -> bytes:
     _title(doc, "THÔNG BÁO", content.subject)
     _body(doc, conclusions_body(content))
     _paragraph(doc).paragraph_format.space_after = Pt(4)
-    left = AGENCY_COLUMN_MM + 5
+    left = AGENCY_COLUMN_MM + NOTICE_RECIPIENTS_EXTRA_MM
     table = _table(doc, (left, TEXT_WIDTH_MM - left))
     recipients, signer = table.rows[0].cells  # type: ignore[attr-defined]
     _recipients(recipients, content.recipients, content.archive_unit, first=True)

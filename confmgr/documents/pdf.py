@@ -43,8 +43,31 @@ from confmgr.documents.content import (
     minutes_body,
     recipient_lines,
 )
-from confmgr.documents.fonts import FontFamily
 from confmgr.documents.vndate import to_vn_time
+from confmgr.printing.fonts import FontFamily
+from confmgr.printing.layout import (
+    AGENCY_COLUMN_SHARE,
+    BODY_FIRST_LINE_INDENT_MM,
+    BODY_LEADING,
+    BODY_SIZE,
+    BODY_SPACE_AFTER,
+    DRAFT_MARK,
+    HEADER_LEADING,
+    HEADER_SIZE,
+    MARGINS_MM,
+    MOTTO,
+    MOTTO_SIZE,
+    MOTTO_SUBTITLE,
+    NOTICE_RECIPIENTS_EXTRA_MM,
+    PAGE_NUMBER_SIZE,
+    RECIPIENT_LEADING,
+    RECIPIENT_SIZE,
+    RECIPIENTS_LABEL_LEADING,
+    RECIPIENTS_LABEL_SIZE,
+    SIGNATURE_SPACE_PT,
+    TITLE_LEADING,
+    TITLE_SIZE,
+)
 
 __all__ = [
     "DRAFT_MARK",
@@ -54,27 +77,17 @@ __all__ = [
 ]
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 TOP = MARGINS_MM["top"] * mm
 BOTTOM = MARGINS_MM["bottom"] * mm
 LEFT = MARGINS_MM["left"] * mm
 RIGHT = MARGINS_MM["right"] * mm
 TEXT_WIDTH = PAGE_WIDTH - LEFT - RIGHT
 
-# Header columns: 42 % for the agency, 58 % for the national motto, which must fit
-# "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" on one line.
-AGENCY_COLUMN = round(TEXT_WIDTH * 0.42, 2)
+AGENCY_COLUMN = round(TEXT_WIDTH * AGENCY_COLUMN_SHARE, 2)
 MOTTO_COLUMN = TEXT_WIDTH - AGENCY_COLUMN
 
-MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO_SUBTITLE = "Độc lập - Tự do - Hạnh phúc"
-DRAFT_MARK = "DỰ THẢO"
-
-BODY_SIZE = 14
-# About 1.2 lines: the decree allows single to 1.5 line spacing.
-BODY_LEADING = 17
 RULE_THICKNESS = 0.6
-SIGNATURE_SPACE = 24 * mm
+SIGNATURE_SPACE = SIGNATURE_SPACE_PT
 
 
 def _m(text: str | None) -> str:
@@ -93,8 +106,8 @@ class _Styles:
         def style(name: str, **kw: object) -> ParagraphStyle:
             base: dict[str, object] = {
                 "fontName": f.regular,
-                "fontSize": 13,
-                "leading": 15,
+                "fontSize": HEADER_SIZE,
+                "leading": HEADER_LEADING,
                 "alignment": TA_CENTER,
                 "textColor": "black",
             }
@@ -105,29 +118,35 @@ class _Styles:
         # (issuing agency, "Độc lập - ...") sit on one baseline.
         self.parent = style("parent")
         self.agency = style("agency", fontName=f.bold)
-        self.motto = style("motto", fontName=f.bold, fontSize=12)
+        self.motto = style("motto", fontName=f.bold, fontSize=MOTTO_SIZE)
         self.motto_subtitle = style("mottoSubtitle", fontName=f.bold)
         self.number = style("number")
         self.place_date = style("placeDate", fontName=f.italic)
-        self.doc_type = style("docType", fontName=f.bold, fontSize=14, leading=17)
-        self.subject = style("subject", fontName=f.bold, fontSize=14, leading=17)
+        self.doc_type = style("docType", fontName=f.bold, fontSize=TITLE_SIZE, leading=TITLE_LEADING)
+        self.subject = style("subject", fontName=f.bold, fontSize=TITLE_SIZE, leading=TITLE_LEADING)
         self.body = style(
             "body",
             fontName=f.name,
             fontSize=BODY_SIZE,
             leading=BODY_LEADING,
             alignment=TA_JUSTIFY,
-            firstLineIndent=10 * mm,
-            spaceAfter=6,
+            firstLineIndent=BODY_FIRST_LINE_INDENT_MM * mm,
+            spaceAfter=BODY_SPACE_AFTER,
         )
         # A heading is never the last line of a page.
         self.heading = ParagraphStyle("heading", self.body, spaceBefore=3, keepWithNext=1)
-        self.signer = style("signer", fontName=f.bold, fontSize=14, leading=17)
-        self.signer_name = style("signerName", fontName=f.bold, fontSize=14, leading=17)
+        self.signer = style("signer", fontName=f.bold, fontSize=TITLE_SIZE, leading=TITLE_LEADING)
+        self.signer_name = style("signerName", fontName=f.bold, fontSize=TITLE_SIZE, leading=TITLE_LEADING)
         self.recipients_label = style(
-            "recipientsLabel", fontName=f.bold_italic, fontSize=12, leading=14, alignment=TA_LEFT
+            "recipientsLabel",
+            fontName=f.bold_italic,
+            fontSize=RECIPIENTS_LABEL_SIZE,
+            leading=RECIPIENTS_LABEL_LEADING,
+            alignment=TA_LEFT,
         )
-        self.recipient = style("recipient", fontName=f.regular, fontSize=11, leading=13, alignment=TA_LEFT)
+        self.recipient = style(
+            "recipient", fontName=f.regular, fontSize=RECIPIENT_SIZE, leading=RECIPIENT_LEADING, alignment=TA_LEFT
+        )
 
 
 _style_cache: dict[str, _Styles] = {}
@@ -366,7 +385,7 @@ class _DocTemplate(BaseDocTemplate):
         page = canvas.getPageNumber()
         if page > 1:
             canvas.saveState()
-            canvas.setFont(self._fonts.regular, 13)
+            canvas.setFont(self._fonts.regular, PAGE_NUMBER_SIZE)
             canvas.setFillGray(0)
             # Baseline 12 mm below the top edge: within the 20 mm margin, clear of the text.
             canvas.drawCentredString(LEFT + TEXT_WIDTH / 2, PAGE_HEIGHT - 12 * mm, str(page))
@@ -426,7 +445,7 @@ def build_conclusions_pdf(content: ConclusionsContent, fonts: FontFamily) -> byt
     body = [_body_paragraph(s, block) for block in conclusions_body(content)]
     closing = body.pop()
     story += body
-    left = AGENCY_COLUMN + 5 * mm
+    left = AGENCY_COLUMN + NOTICE_RECIPIENTS_EXTRA_MM * mm
     footer = Table(
         [
             [

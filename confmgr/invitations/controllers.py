@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from typing import Any
 
 import anyio.to_thread
@@ -10,12 +12,18 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
-from confmgr.errors import Conflict
+from confmgr.accounts.permissions import require_user
+from confmgr.errors import Conflict, DomainError, NotAuthenticated
 from confmgr.i18n import N_, current_locale, gettext
 from confmgr.invitations import services
 from confmgr.invitations.qr import qr_png, qr_svg
-from confmgr.invitations.schemas import FailedEmailOut, InvitationSummaryOut, SendOut, SiteLinkOut
+from confmgr.invitations.delivery import JobProgress, jobs_channel
+from confmgr.invitations.schemas import DeliveryFailureOut, FailedEmailOut, InvitationSummaryOut, JobOut, SiteLinkOut
+from confmgr.jobs.models import BackgroundJob
+from confmgr.live.stream import short_session, sse_response
+from confmgr.meetings.services import get_meeting
 from confmgr.settings import Settings
+from confmgr.web.auth import SESSION_USER_KEY
 from confmgr.web.confirm import confirm_page, is_confirmed
 from confmgr.web.forms import form_data
 from confmgr.web.render import is_htmx, page_or_fragment
@@ -43,11 +51,35 @@ def _link_out(link: services.SiteLink) -> SiteLinkOut:
     )
 
 
-def _send_out(result: services.SendResult) -> SendOut:
-    return SendOut(
-        sent=result.sent, failed=result.failed, without_email=result.without_email,
-        revoked=result.revoked, already_invited=result.already_invited, error=result.error,
+def _job_url(meeting_id: int, job_id: int) -> str:
+    return f"/api/v1/meetings/{meeting_id}/invitations/jobs/{job_id}"
+
+
+def _job_out(p: JobProgress) -> JobOut:
+    return JobOut(
+        id=p.id, meeting_id=p.meeting_id, kind=p.kind, status=p.status, total=p.total, sent=p.sent, failed=p.failed,
+        waiting=p.waiting, retrying=p.retrying, percent=p.percent, eta_seconds=p.eta_seconds,
+        without_email=p.skipped.get("without_email", 0), revoked=p.skipped.get("revoked", 0),
+        already_invited=p.skipped.get("already_invited", 0), created_at=p.created_at, started_at=p.started_at,
+        finished_at=p.finished_at, url=_job_url(p.meeting_id, p.id),
+        failures=[DeliveryFailureOut(f.site_id, f.site_name, f.recipient, f.error, f.attempts, f.at) for f in p.failures],
     )
+
+
+def _fresh(job: BackgroundJob) -> JobProgress:
+    """A job just recorded (nothing sent yet), without reading it back."""
+    return JobProgress(
+        id=job.id, meeting_id=job.meeting_id or 0, kind=job.kind, status=job.status, total=job.total,
+        waiting=job.total if job.status != "done" else 0, skipped=dict(job.skipped or {}),
+        created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
+    )
+
+
+async def _enqueue_after_commit(request: Request[Any, Any, Any], db: AsyncSession, job: BackgroundJob) -> None:
+    """The job is committed before a worker is told: it must find its rows."""
+    await db.commit()
+    if job.status != "done":
+        request.app.state.jobs.enqueue(job.id)
 
 
 def _png(link: services.SiteLink) -> Response[bytes]:
@@ -142,12 +174,12 @@ class InvitationPages(Controller):
 
     async def _summary_page(
         self, request: Request[Any, Any, Any], db: AsyncSession, actor: User | None, meeting_id: int,
-        *, result: services.SendResult | None = None, error: str = "", status_code: int = 200,
+        *, error: str = "", status_code: int = 200,
     ) -> Template:
         summary = await services.invitation_summary(db, actor, _settings(request), meeting_id)
         return page_or_fragment(
             request, "invitations/index.html", "invitations/_summary.html",
-            summary=summary, meeting=summary.meeting, user=actor, result=result, error=error,
+            summary=summary, meeting=summary.meeting, user=actor, job=summary.job, error=error,
             shown_without_email=summary.without_email_sites[:SHOWN_WITHOUT_EMAIL], sheet_page_size=services.SHEET_PAGE_SIZE,
             status_code=status_code,
         )
@@ -155,47 +187,68 @@ class InvitationPages(Controller):
     @get("/invitations")
     async def index(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int,
-        kind: str = "", sent: int = -1, failed: int = 0, without_email: int = 0, revoked: int = 0,
-        already_invited: int = 0,
     ) -> Template:
-        # The counts of a mailing just made come back in the address (post, redirect, get).
-        result = None
-        if kind in services.KINDS and sent >= 0:
-            result = services.SendResult(
-                kind=kind, sent=sent, failed=max(failed, 0), without_email=max(without_email, 0),
-                revoked=max(revoked, 0), already_invited=max(already_invited, 0),
-            )
-        return await self._summary_page(request, db_session, actor, meeting_id, result=result)
+        return await self._summary_page(request, db_session, actor, meeting_id)
 
-    async def _send(
-        self, request: Request[Any, Any, Any], db: AsyncSession, actor: User | None, meeting_id: int, kind: str
+    async def _start(
+        self, request: Request[Any, Any, Any], db: AsyncSession, actor: User | None, meeting_id: int, kind: str,
+        job_id: int | None = None,
     ) -> Template | Redirect:
         try:
-            result = await services.send_emails(
-                db, request.app.state.session_maker, actor, request.app.state.site_keys, _settings(request), meeting_id, kind
-            )
+            if job_id is None:
+                job = await services.start_mailing(db, actor, _settings(request), meeting_id, kind)
+            else:
+                job = await services.retry_failed(db, actor, _settings(request), meeting_id, job_id)
         except Conflict as exc:
             return await self._summary_page(
                 request, db, actor, meeting_id, error=gettext(exc.message, **exc.params), status_code=exc.status_code
             )
+        await _enqueue_after_commit(request, db, job)
         if is_htmx(request):
-            return await self._summary_page(request, db, actor, meeting_id, result=result)
-        return Redirect(
-            f"/meetings/{meeting_id}/invitations?kind={kind}&sent={result.sent}&failed={result.failed}"
-            f"&without_email={result.without_email}&revoked={result.revoked}&already_invited={result.already_invited}"
-        )
+            return await self._summary_page(request, db, actor, meeting_id)
+        return Redirect(f"/meetings/{meeting_id}/invitations")
 
     @post("/invitations/send")
     async def send(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int
     ) -> Template | Redirect:
-        return await self._send(request, db_session, actor, meeting_id, services.INVITATION)
+        return await self._start(request, db_session, actor, meeting_id, services.INVITATION)
 
     @post("/invitations/remind")
     async def remind(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int
     ) -> Template | Redirect:
-        return await self._send(request, db_session, actor, meeting_id, services.REMINDER)
+        return await self._start(request, db_session, actor, meeting_id, services.REMINDER)
+
+    @post("/invitations/jobs/{job_id:int}/retry")
+    async def retry(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, job_id: int
+    ) -> Template | Redirect:
+        return await self._start(request, db_session, actor, meeting_id, "", job_id)
+
+    @get("/invitations/events")
+    async def events(self, request: Request[Any, Any, Any], meeting_id: int) -> Response[Any]:
+        """The progress of the meeting's mailings as it happens (``job`` events, JSON)."""
+        app = request.app
+        user_id = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
+        async with short_session(app) as db:
+            try:
+                user = require_user(await db.get(User, user_id) if isinstance(user_id, int) else None)
+                await get_meeting(db, user, meeting_id)
+            except NotAuthenticated as exc:
+                return Response(gettext(exc.message), status_code=401, media_type=MediaType.TEXT)
+            except DomainError as exc:
+                return Response(gettext(exc.message), status_code=exc.status_code, media_type=MediaType.TEXT)
+
+        async def initial() -> Iterable[tuple[str, str]]:
+            async with short_session(app) as db:
+                job = await services.latest_job(db, meeting_id)
+                if job is None:
+                    return []
+                progress = await services.job_progress(db, job, failures=False)
+                return [("job", json.dumps(progress.as_json()))]
+
+        return sse_response(app, [jobs_channel(meeting_id)], initial)
 
     # ---- the printed sheet ----
 
@@ -293,20 +346,41 @@ class InvitationApi(Controller):
             failures=[FailedEmailOut(f.site_id, f.site_name, f.recipient, f.error, f.at) for f in s.failures],
         )
 
-    async def _send(self, request: Request[Any, Any, Any], db: AsyncSession, actor: User | None, meeting_id: int, kind: str) -> SendOut:
-        return _send_out(await services.send_emails(
-            db, request.app.state.session_maker, actor, request.app.state.site_keys, _settings(request), meeting_id, kind
-        ))
+    async def _start(
+        self, request: Request[Any, Any, Any], db: AsyncSession, actor: User | None, meeting_id: int, kind: str,
+        job_id: int | None = None,
+    ) -> Response[JobOut]:
+        if job_id is None:
+            job = await services.start_mailing(db, actor, _settings(request), meeting_id, kind)
+        else:
+            job = await services.retry_failed(db, actor, _settings(request), meeting_id, job_id)
+        await _enqueue_after_commit(request, db, job)
+        return Response(_job_out(_fresh(job)), status_code=202, headers={"Location": _job_url(meeting_id, job.id)})
 
-    @post("/invitations/send", status_code=200)
-    async def send(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int) -> SendOut:
-        """Email each site not yet invited its link and a calendar entry; 409 when email is not configured."""
-        return await self._send(request, db_session, actor, meeting_id, services.INVITATION)
+    @post("/invitations/send", status_code=202)
+    async def send(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int) -> Response[JobOut]:
+        """Start emailing each site not yet invited its link and a calendar entry: 202 with the job
+        (follow ``url`` for its progress); 409 when email is not configured or a mailing is running."""
+        return await self._start(request, db_session, actor, meeting_id, services.INVITATION)
 
-    @post("/invitations/remind", status_code=200)
-    async def remind(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int) -> SendOut:
-        """Email a reminder to every site that has not answered yet."""
-        return await self._send(request, db_session, actor, meeting_id, services.REMINDER)
+    @post("/invitations/remind", status_code=202)
+    async def remind(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int) -> Response[JobOut]:
+        """Start emailing a reminder to every site that has not answered yet: 202 with the job."""
+        return await self._start(request, db_session, actor, meeting_id, services.REMINDER)
+
+    @get("/invitations/jobs/{job_id:int}")
+    async def job(
+        self, db_session: AsyncSession, actor: User | None, meeting_id: int, job_id: int
+    ) -> JobOut:
+        """A mailing's progress: sent, failed, waiting, estimated seconds left, and each failure with the server's answer."""
+        return _job_out(await services.mailing_progress(db_session, actor, meeting_id, job_id))
+
+    @post("/invitations/jobs/{job_id:int}/retry", status_code=202)
+    async def retry(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, job_id: int
+    ) -> Response[JobOut]:
+        """Send the failed emails of a mailing again (only those: nobody is mailed twice)."""
+        return await self._start(request, db_session, actor, meeting_id, "", job_id)
 
     @get("/invitations/sheet.csv", media_type="text/csv")
     async def sheet_csv(

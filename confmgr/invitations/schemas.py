@@ -16,13 +16,37 @@ class SiteLinkOut(msgspec.Struct):
     qr_url: str | None
 
 
-class SendOut(msgspec.Struct):
+class DeliveryFailureOut(msgspec.Struct):
+    site_id: int | None
+    site_name: str
+    recipient: str
+    error: str  # the mail server's answer
+    attempts: int
+    at: datetime | None
+
+
+class JobOut(msgspec.Struct):
+    """A mailing run in the background: counts of its deliveries and its failures."""
+
+    id: int
+    meeting_id: int
+    kind: str  # invitation, reminder
+    status: str  # queued, running, done
+    total: int
     sent: int
     failed: int
+    waiting: int
+    retrying: int
+    percent: int
+    eta_seconds: int | None
     without_email: int
     revoked: int
     already_invited: int
-    error: str
+    created_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    url: str
+    failures: list[DeliveryFailureOut]
 
 
 class FailedEmailOut(msgspec.Struct):

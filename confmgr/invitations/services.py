@@ -10,36 +10,31 @@ import csv
 import io
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-import anyio.to_thread
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.permissions import require_editor
-from confmgr.agency.services import get_agency
 from confmgr.audit.services import record
 from confmgr.errors import Conflict, NotFound
 from confmgr.i18n import gettext
-from confmgr.invitations.ics import CalendarEvent, build_calendar
-from confmgr.invitations.mail import DeliveryResult, InvitationText, Outgoing, SmtpConfig, compose, deliver, parse_smtp_url
+from confmgr.invitations.delivery import JobProgress, job_progress
+from confmgr.invitations.mail import SmtpConfig, parse_smtp_url
+from confmgr.jobs.models import ACTIVE, DONE, QUEUED, BackgroundJob
 from confmgr.meetings.models import Meeting
-from confmgr.meetings.services import change_status, get_meeting
+from confmgr.meetings.services import get_meeting
 from confmgr.settings import Settings
 from confmgr.sites.models import OutgoingEmail, Site
 from confmgr.sites.tokens import SiteKeys
 from confmgr.timeutil import now, to_vn, vn_date, vn_datetime
-from confmgr.web.render import MODE_LABELS
 
 log = logging.getLogger("confmgr")
 
 INVITATION = "invitation"
 REMINDER = "reminder"
 KINDS = (INVITATION, REMINDER)
-# A batch still "pending" after this long was cut off (a restart); it no longer blocks a new one.
-SENDING_GRACE = timedelta(minutes=30)
 SHEET_PAGE_SIZE = 500
 _UPDATE_CHUNK = 500
 
@@ -229,6 +224,7 @@ class InvitationSummary:
     revoked: int = 0
     pending_answers: int = 0
     failures: list[FailedEmail] = field(default_factory=list)
+    job: JobProgress | None = None  # the latest mailing
     without_email_sites: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -260,23 +256,15 @@ async def invitation_summary(db: AsyncSession, actor: Any, settings: Settings, m
         if last is not None and last.status == "failed":
             summary.failed += 1
             summary.failures.append(FailedEmail(s.id, s.name, last.recipient, last.error, last.updated_at))
-        elif last is not None and last.status == "pending":
+        elif last is not None and last.status in ("queued", "sending"):
             summary.sending += 1
+    job = await latest_job(db, meeting.id)
+    if job is not None:
+        summary.job = await job_progress(db, job)
     return summary
 
 
 # ---- sending ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SendResult:
-    kind: str
-    sent: int = 0
-    failed: int = 0
-    without_email: int = 0
-    revoked: int = 0
-    already_invited: int = 0
-    error: str = ""  # the first failure, to show beside the counts
 
 
 def smtp_config(settings: Settings) -> SmtpConfig:
@@ -297,158 +285,103 @@ def _check_status(meeting: Meeting, kind: str) -> None:
         raise Conflict("Send the invitations before sending reminders.")
 
 
-async def _check_not_sending(db: AsyncSession, meeting: Meeting) -> None:
-    busy = await db.scalar(
-        select(OutgoingEmail.id).where(
-            OutgoingEmail.meeting_id == meeting.id,
-            OutgoingEmail.status == "pending",
-            OutgoingEmail.created_at > now() - SENDING_GRACE,
-        ).limit(1)
-    )
-    if busy is not None:
-        raise Conflict("Emails for this meeting are being sent right now. Wait until that finishes.")
-
-
-def _mail_domain(settings: Settings) -> str:
-    return urlsplit(settings.server.base_url).hostname or "localhost"
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    batch: list[Outgoing]
-    site_of_email: dict[int, int]
-    result: SendResult
-
-
-async def _prepare(
-    db: AsyncSession, user: Any, keys: SiteKeys, settings: Settings, meeting: Meeting, kind: str
-) -> _Prepared:
-    agency = await get_agency(db)
-    agency_name = agency.name if agency else gettext("The meeting secretariat", locale="vi")
-    domain = _mail_domain(settings)
-    when = meeting_when(meeting)
-    deadline = vn_datetime(meeting.response_deadline) if meeting.response_deadline else ""
-    mode = gettext(MODE_LABELS.get(meeting.mode, meeting.mode), locale="vi")
-    stamp = now()
-    stmt = select(Site).where(Site.meeting_id == meeting.id).order_by(Site.role, Site.sort_order, Site.id)
-    if kind == REMINDER:
-        stmt = stmt.where(Site.response == "pending")
-    counts = {"without_email": 0, "revoked": 0, "already_invited": 0}
-    planned: list[tuple[Site, OutgoingEmail, Any]] = []
-    for site in await db.scalars(stmt):
-        token = token_of(keys, site)
-        if not site.contact_email:
-            counts["without_email"] += 1
-            continue
-        if token is None:
-            counts["revoked"] += 1
-            continue
-        if kind == INVITATION and site.invited_at is not None:
-            counts["already_invited"] += 1
-            continue
-        link = access_url(settings.server.base_url, token)
-        text = InvitationText(
-            kind=kind, agency=agency_name, meeting_title=meeting.title, when=when, venue=meeting.venue,
-            mode=mode, deadline=deadline, site_name=site.name, contact_name=site.contact_name, link=link,
-        )
-        calendar = build_calendar(CalendarEvent(
-            uid=f"meeting-{meeting.id}-site-{site.id}@{domain}",
-            sequence=meeting.revision,
-            stamp=stamp,
-            starts_at=meeting.starts_at,
-            ends_at=meeting.ends_at,
-            summary=meeting.title,
-            location=meeting.venue or site.name,
-            description=gettext("Confirm attendance, see the agenda and download the documents: {link}", locale="vi", link=link),
-            url=link,
-            organizer_email=settings.mail.sender,
-            organizer_name=agency_name,
-            attendee_email=site.contact_email,
-            attendee_name=site.contact_name or site.name,
-        ))
-        message = compose(text, sender=settings.mail.sender, recipient=site.contact_email, calendar=calendar, domain=domain)
-        email = OutgoingEmail(meeting_id=meeting.id, site_id=site.id, kind=kind, recipient=site.contact_email, status="pending")
-        db.add(email)
-        planned.append((site, email, message))
-    await db.flush()
-    if planned:
-        record(
-            db, user, "send_" + kind + "s", "meeting", meeting.id, meeting_id=meeting.id,
-            changes={"recipients": len(planned), **counts},
-        )
-    return _Prepared(
-        batch=[Outgoing(email.id, message) for _site, email, message in planned],
-        site_of_email={email.id: site.id for site, email, _message in planned},
-        result=SendResult(kind=kind, **counts),
+async def active_job(db: AsyncSession, meeting_id: int) -> BackgroundJob | None:
+    return await db.scalar(  # type: ignore[no-any-return]
+        select(BackgroundJob).where(
+            BackgroundJob.meeting_id == meeting_id, BackgroundJob.kind.in_(KINDS), BackgroundJob.status.in_(ACTIVE)
+        ).order_by(BackgroundJob.id.desc()).limit(1)
     )
 
 
-async def _record_results(
-    session_maker: async_sessionmaker[AsyncSession], user: Any, meeting_id: int, kind: str,
-    prepared: _Prepared, results: list[DeliveryResult],
-) -> None:
-    moment = now()
-    sent_sites = [prepared.site_of_email[r.email_id] for r in results if r.ok]
-    async with session_maker() as db, db.begin():
-        if results:
-            await db.execute(
-                update(OutgoingEmail),
-                [
-                    {"id": r.email_id, "status": "sent" if r.ok else "failed", "error": r.error[:2000],
-                     "sent_at": moment if r.ok else None}
-                    for r in results
-                ],
-            )
-        if kind == INVITATION:
-            for start in range(0, len(sent_sites), _UPDATE_CHUNK):
-                chunk = sent_sites[start:start + _UPDATE_CHUNK]
-                await db.execute(update(Site).where(Site.id.in_(chunk)).values(invited_at=moment))
-            meeting = await db.get(Meeting, meeting_id)
-            # A draft becomes "invited" only once an invitation actually went out.
-            if sent_sites and meeting is not None and meeting.status == "draft":
-                await change_status(db, user, meeting_id, "invite")
-        record(
-            db, user, kind + "_results", "meeting", meeting_id, meeting_id=meeting_id,
-            changes={"sent": len(sent_sites), "failed": len(results) - len(sent_sites)},
-        )
+async def latest_job(db: AsyncSession, meeting_id: int) -> BackgroundJob | None:
+    return await db.scalar(  # type: ignore[no-any-return]
+        select(BackgroundJob).where(BackgroundJob.meeting_id == meeting_id, BackgroundJob.kind.in_(KINDS))
+        .order_by(BackgroundJob.id.desc()).limit(1)
+    )
 
 
-async def send_emails(
-    db: AsyncSession, session_maker: async_sessionmaker[AsyncSession], actor: Any, keys: SiteKeys,
-    settings: Settings, meeting_id: int, kind: str = INVITATION,
-) -> SendResult:
-    """Email each site contact its link: invitations to sites not yet invited, or reminders
-    to sites that have not answered. Sites without an email are counted, not mailed.
+async def start_mailing(
+    db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, kind: str = INVITATION
+) -> BackgroundJob:
+    """Record a mailing as a job with one queued delivery per site to mail; the caller
+    commits, then enqueues the job (confmgr.jobs). Invitations go to sites not yet
+    invited, reminders to sites that have not answered; sites without an email or with
+    a revoked link are counted, not mailed.
     """
     user = require_editor(actor)
     if kind not in KINDS:
         raise NotFound("The page you asked for does not exist.")
     meeting = await get_meeting(db, user, meeting_id)
-    config = smtp_config(settings)
+    smtp_config(settings)
     _check_status(meeting, kind)
-    await _check_not_sending(db, meeting)
-    prepared = await _prepare(db, user, keys, settings, meeting, kind)
-    if not prepared.batch:
-        return prepared.result
-    # Commit before talking to the mail server: the emails are recorded as pending and
-    # the transaction ends, so no database lock is held while thousands of messages go
-    # out (SQLite takes its single write lock at BEGIN; a long PostgreSQL transaction
-    # would block the sites' answers on the same rows). Results are written afterwards
-    # in a second, short transaction of their own.
-    await db.commit()
-    results = await anyio.to_thread.run_sync(deliver, config, prepared.batch)
-    try:
-        await _record_results(session_maker, user, meeting.id, kind, prepared, results)
-    except Exception:
-        log.exception("could not record the results of %d emails for meeting %s", len(results), meeting.id)
-        raise
-    failures = [r for r in results if not r.ok]
-    return SendResult(
-        kind=kind,
-        sent=len(results) - len(failures),
-        failed=len(failures),
-        without_email=prepared.result.without_email,
-        revoked=prepared.result.revoked,
-        already_invited=prepared.result.already_invited,
-        error=failures[0].error if failures else "",
+    if await active_job(db, meeting.id) is not None:
+        raise Conflict("Emails for this meeting are being sent right now. Wait until that finishes.")
+    stmt = (
+        select(Site.id, Site.contact_email, Site.token_revoked, Site.invited_at)
+        .where(Site.meeting_id == meeting.id).order_by(Site.role, Site.sort_order, Site.id)
     )
+    if kind == REMINDER:
+        stmt = stmt.where(Site.response == "pending")
+    counts = {"without_email": 0, "revoked": 0, "already_invited": 0}
+    recipients: list[tuple[int, str]] = []
+    for site_id, email, revoked, invited_at in (await db.execute(stmt)).all():
+        if not email:
+            counts["without_email"] += 1
+        elif revoked:
+            counts["revoked"] += 1
+        elif kind == INVITATION and invited_at is not None:
+            counts["already_invited"] += 1
+        else:
+            recipients.append((site_id, email))
+    moment = now()
+    job = BackgroundJob(
+        kind=kind, meeting_id=meeting.id, created_by_id=getattr(user, "id", None), total=len(recipients), skipped=counts,
+        status=QUEUED if recipients else DONE, finished_at=None if recipients else moment,
+    )
+    db.add(job)
+    await db.flush()
+    if recipients:
+        await db.execute(insert(OutgoingEmail), [
+            {"meeting_id": meeting.id, "site_id": site_id, "kind": kind, "recipient": email, "status": "queued",
+             "error": "", "job_id": job.id, "attempts": 0}
+            for site_id, email in recipients
+        ])
+    record(
+        db, user, "send_" + kind + "s", "meeting", meeting.id, meeting_id=meeting.id,
+        changes={"job": job.id, "recipients": len(recipients), **counts},
+    )
+    return job
+
+
+async def _job_of(db: AsyncSession, meeting: Meeting, job_id: int) -> BackgroundJob:
+    job = await db.get(BackgroundJob, job_id)
+    if job is None or job.meeting_id != meeting.id or job.kind not in KINDS:
+        raise NotFound("No such mailing in this meeting.")
+    return job
+
+
+async def mailing_progress(db: AsyncSession, actor: Any, meeting_id: int, job_id: int) -> JobProgress:
+    meeting = await get_meeting(db, actor, meeting_id)
+    return await job_progress(db, await _job_of(db, meeting, job_id))
+
+
+async def retry_failed(db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, job_id: int) -> BackgroundJob:
+    """Queue the failed deliveries of a mailing again (they never reached the relay, so
+    this mails nobody twice); the caller commits, then enqueues the job."""
+    user = require_editor(actor)
+    meeting = await get_meeting(db, user, meeting_id)
+    smtp_config(settings)
+    job = await _job_of(db, meeting, job_id)
+    _check_status(meeting, job.kind)
+    result = await db.execute(
+        update(OutgoingEmail)
+        .where(OutgoingEmail.job_id == job.id, OutgoingEmail.status == "failed")
+        .values(status="queued", attempts=0, next_attempt_at=None)
+    )
+    count = result.rowcount or 0  # type: ignore[attr-defined]
+    if not count:
+        raise Conflict("No email of this mailing failed: there is nothing to send again.")
+    if job.status == DONE:
+        job.status, job.finished_at = QUEUED, None
+    record(db, user, "retry_" + job.kind + "s", "meeting", meeting.id, meeting_id=meeting.id, changes={"job": job.id, "recipients": count})
+    return job

@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
+import threading
 from dataclasses import dataclass
+
+import anyio.to_thread
 
 from confmgr.errors import InvalidInput, TooLarge
 from confmgr.sites.models import SiteRole
@@ -106,22 +108,9 @@ def _cells(content: bytes) -> list[list[str]]:
 
 
 def _xlsx_cells(content: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
+    from confmgr.sites.safe_xlsx import xlsx_cells
 
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InvalidInput("The XLSX workbook could not be read.") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows: list[list[str]] = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) for v in values])
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
-    finally:
-        workbook.close()
+    return xlsx_cells(content, MAX_ROWS)
 
 
 def parse_sites_file(content: bytes) -> tuple[list[SiteRow], list[RowError]]:
@@ -184,3 +173,18 @@ def parse_sites_file(content: bytes) -> tuple[list[SiteRow], list[RowError]]:
     if not rows and not errors:
         errors.append(RowError(2, "The file lists no site."))
     return rows, errors
+
+
+# One file parsed at a time, off the event loop: a workbook within the limits still
+# takes seconds, and two at once would only share the same cores.
+_PARSER = threading.Lock()
+
+
+def _parse_alone(content: bytes) -> tuple[list[SiteRow], list[RowError]]:
+    with _PARSER:
+        return parse_sites_file(content)
+
+
+async def read_sites_file(content: bytes) -> tuple[list[SiteRow], list[RowError]]:
+    """:func:`parse_sites_file` in a worker thread, so the server keeps answering."""
+    return await anyio.to_thread.run_sync(_parse_alone, content)

@@ -117,11 +117,18 @@ class OutgoingEmail(Base):
     """An invitation or reminder mailed to a site contact, and whether it went out."""
 
     __tablename__ = "outgoing_email"
+    # One delivery per site and mailing: the same send never mails a site twice.
+    __table_args__ = (UniqueConstraint("job_id", "site_id"),)
 
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"), default=None)
     kind: Mapped[str] = mapped_column(String(16))  # invitation, reminder
     recipient: Mapped[str] = mapped_column(String(254))
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed
+    # queued -> sending (taken by a worker, final "." not yet sent) -> sent | failed;
+    # a temporary failure puts it back to queued until next_attempt_at (confmgr.invitations.delivery).
+    status: Mapped[str] = mapped_column(String(16), default="queued")
     error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("background_job.id", ondelete="CASCADE"), index=True, default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)

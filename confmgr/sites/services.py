@@ -15,7 +15,7 @@ from confmgr.accounts.permissions import require_editor, require_user
 from confmgr.audit.services import apply_changes, record
 from confmgr.errors import Conflict, InvalidInput, NotFound
 from confmgr.meetings.models import Meeting
-from confmgr.sites.importing import RowError, SiteRow, parse_sites_file, site_field_errors
+from confmgr.sites.importing import RowError, SiteRow, read_sites_file, site_field_errors
 from confmgr.sites.models import DirectorySite, Site
 from confmgr.sites.schemas import SiteInput
 from confmgr.sites.tokens import SiteKeys
@@ -130,7 +130,7 @@ async def delete_directory_site(db: AsyncSession, actor: Any, site_id: int) -> N
 async def import_directory(db: AsyncSession, actor: Any, content: bytes) -> int:
     """Add the file's sites to the directory; a name already there is an error of its row."""
     user = require_editor(actor)
-    rows, errors = parse_sites_file(content)
+    rows, errors = await read_sites_file(content)
     existing = {search_key(n) for n in await db.scalars(select(DirectorySite.name))}
     for row in rows:
         if search_key(row.name) in existing:
@@ -243,7 +243,7 @@ async def add_from_directory(
 async def import_sites(db: AsyncSession, actor: Any, keys: SiteKeys, meeting_id: int, content: bytes) -> int:
     user = require_editor(actor)
     meeting = await _meeting_for_change(db, user, meeting_id)
-    rows, errors = parse_sites_file(content)
+    rows, errors = await read_sites_file(content)
     taken = await _names_in_meeting(db, meeting.id)
     for row in rows:
         if search_key(row.name) in taken:

