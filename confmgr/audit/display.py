@@ -159,7 +159,8 @@ def text_of(value: Any, key: str = "", names: dict[str, dict[int, str]] | None =
 def describe(entry: AuditEntry, names: dict[str, dict[int, str]]) -> Row:
     name = names.get(entry.entity, {}).get(entry.entity_id or 0) or (entry.changes or {}).get("title") or (entry.changes or {}).get("name") or ""
     template = ACTIONS.get((entry.action, entry.entity))
-    what = gettext(template, name=f"«{name}»" if name else "").replace("  ", " ").strip() if template else entry.action
+    quoted = "«" + name + "»" if name else ""
+    what = gettext(template, name=quoted).replace("  ", " ").strip() if template else entry.action
     kinds = {"user": N_("user"), "site": N_("site"), "system": N_("system")}
     row = Row(when=vn_datetime(entry.created_at), who=entry.actor_label, who_kind=gettext(kinds.get(entry.actor_kind, "system")), what=what)
     changes = entry.changes or {}
