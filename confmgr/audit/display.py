@@ -156,8 +156,16 @@ def text_of(value: Any, key: str = "", names: dict[str, dict[int, str]] | None =
     return str(value)
 
 
+def _named(changes: dict[str, Any]) -> str:
+    """A removed thing's name, as the entry kept it (the new value of a change)."""
+    value = changes.get("title") or changes.get("name") or ""
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    return value if isinstance(value, str) else ""
+
+
 def describe(entry: AuditEntry, names: dict[str, dict[int, str]]) -> Row:
-    name = names.get(entry.entity, {}).get(entry.entity_id or 0) or (entry.changes or {}).get("title") or (entry.changes or {}).get("name") or ""
+    name = names.get(entry.entity, {}).get(entry.entity_id or 0) or _named(entry.changes or {})
     template = ACTIONS.get((entry.action, entry.entity))
     quoted = "«" + name + "»" if name else ""
     what = gettext(template, name=quoted).replace("  ", " ").strip() if template else entry.action
