@@ -28,6 +28,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confmgr.agenda.live import LISTENERS
 from confmgr.db import READ_ONLY, WriterQueue, create_engine, create_session_maker
 from confmgr.errors import NotFound
 from confmgr.i18n import LocaleMiddleware
@@ -38,6 +39,7 @@ from confmgr.sites.tokens import SiteKeys
 from confmgr.web.auth import provide_actor
 from confmgr.web.errors import EXCEPTION_HANDLERS
 from confmgr.web.render import configure_jinja
+from confmgr.web.security import install_log_masking, security_headers_hook
 from confmgr.web.sessions import RotatingSessionConfig
 from confmgr.web.transactions import commit_before_send
 from confmgr.writes import GroupWriter
@@ -78,13 +80,16 @@ def _route_handlers() -> list[Any]:
     from confmgr.documents.controllers import ROUTES as documents
     from confmgr.invitations.controllers import ROUTES as invitations
     from confmgr.meetings.controllers import ROUTES as meetings
-    from confmgr.portal.controllers import ROUTES as portal
+    from confmgr.portal.routes import ROUTES as portal
+    from confmgr.signing.controllers import ROUTES as signing
     from confmgr.sites.controllers import ROUTES as sites
+    from confmgr.sites.unit_controllers import ROUTES as site_units
     from confmgr.web.controllers import ROUTES as web
 
     return [
         *web, *accounts, *agency, *meetings, *sites, *audit,
         *portal, *attendance, *invitations, *agenda, *documents,
+        *site_units, *signing,
     ]
 
 
@@ -180,7 +185,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "writer": Provide(provide_writer),
         },
         on_shutdown=[jobs.stop_in_process, writer.close],
+        listeners=LISTENERS,
         before_request=reject_impossible_ids,
+        before_send=[security_headers_hook(hsts=settings.server.base_url.startswith("https://"))],
         exception_handlers=EXCEPTION_HANDLERS,
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048, exclude=["^/live/", "^/api/v1/live", "^/s/[^/]+/live$", "^/meetings/[0-9]+/console/events$", "^/meetings/[0-9]+/invitations/events$"]),
         # Only the schema itself: the interactive viewers load their scripts from public
@@ -193,6 +200,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
     )
     app.state.settings = settings
+    install_log_masking()
     app.state.site_keys = SiteKeys(settings.server.secret_key)
     app.state.engine = engine
     app.state.writer = writer

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from confmgr.signing.config import SigningSettings, signing_settings_from_env
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -46,6 +48,8 @@ class MailSettings:
     # doubling each time, max_attempts tries in all.
     retry_seconds: float = 60.0
     max_attempts: int = 5
+    # SMTP connections a worker keeps open to the relay (CONFMGR_SMTP_CONNECTIONS).
+    connections: int = 8
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class Settings:
     # Uploaded papers, meeting documents and issued PDFs. With several machines this
     # is a shared folder (see docs/deploy.md); by default it lives in the data dir.
     files_dir: Path | None = None
+    signing: SigningSettings = field(default_factory=SigningSettings)
 
     @property
     def uploads_dir(self) -> Path:
@@ -121,6 +126,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             rate=max(0.0, float(env.get("CONFMGR_SMTP_RATE") or 0)),
             retry_seconds=max(0.0, float(env.get("CONFMGR_SMTP_RETRY_SECONDS") or 60)),
             max_attempts=max(1, int(env.get("CONFMGR_SMTP_MAX_ATTEMPTS") or 5)),
+            connections=max(1, int(env.get("CONFMGR_SMTP_CONNECTIONS") or 8)),
         ),
         jobs=JobSettings(
             in_process=env.get("CONFMGR_JOBS_IN_PROCESS", "1") != "0",
@@ -129,4 +135,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redis_url=env.get("CONFMGR_REDIS_URL") or None,
         font_dir=Path(font_dir) if font_dir else None,
         files_dir=Path(files_dir).resolve() if files_dir else None,
+        signing=signing_settings_from_env(env),
     )

@@ -32,12 +32,13 @@ from confmgr.documents.models import Conclusions, DocumentDownload, DocumentKind
 from confmgr.documents.pdf import build_conclusions_pdf, build_minutes_pdf
 from confmgr.documents.schemas import ConclusionsInput, IssueInput
 from confmgr.documents.vndate import VN_TZ, add_working_days
-from confmgr.errors import Conflict, DomainError, InvalidInput, NotFound
+from confmgr.errors import Conflict, DomainError, InvalidInput, NotFound, TooLarge
 from confmgr.files import services as files
 from confmgr.files.models import StoredFile
 from confmgr.i18n import N_
 from confmgr.meetings.models import Meeting, MeetingStatus
-from confmgr.meetings.services import change_status, get_meeting
+from confmgr.meetings.access import get_meeting
+from confmgr.meetings.status import change_status
 from confmgr.settings import Settings
 from confmgr.sites.models import Site
 from confmgr.text import clean_line, clean_text
@@ -187,7 +188,11 @@ async def document_file(
         raise NotFound("No such document.")
     meeting = await get_meeting(db, actor, meeting_id)
     issued = await current_issued(db, meeting.id, kind)
-    if issued is not None:
+    if issued is not None and fmt == "pdf":
+        from confmgr.signing.services import latest_pdf  # the newest signed revision, else the issued bytes
+
+        data = await latest_pdf(db, settings, issued)
+    elif issued is not None:
         data = await issued_bytes(db, settings, issued, fmt)
     else:
         record = await _record(db, meeting)
@@ -723,8 +728,6 @@ async def verify_upload(db: AsyncSession, upload: Any) -> IssuedDocument | None:
             break
         size += len(chunk)
         if size > MAX_VERIFY_BYTES:
-            from confmgr.errors import TooLarge
-
             raise TooLarge("The file is larger than {limit} MB.", params={"limit": MAX_VERIFY_BYTES // (1024 * 1024)})
         digest.update(chunk)
     if size == 0:
@@ -750,7 +753,9 @@ async def site_download(db: AsyncSession, settings: Settings, site: Site, issued
     issued = await db.get(IssuedDocument, issued_id) if 0 < issued_id <= MAX_ID else None
     if issued is None or issued.meeting_id != site.meeting_id:
         raise NotFound("No such document.")
-    data = await issued_bytes(db, settings, issued, "pdf")
+    from confmgr.signing.services import for_site  # the sealed revision once sealing is configured
+
+    data, _stage = await for_site(db, settings, issued)
     db.add(DocumentDownload(issued_document_id=issued.id, site_id=site.id))
     await db.flush()
     return DocumentFile(data, download_name(issued.kind, "pdf", issued), files.PDF, issued)
