@@ -102,7 +102,7 @@ def _names(rows: Any) -> dict[int, str]:
 
 
 async def _name_maps(db: AsyncSession, meeting_id: int) -> dict[str, dict[int, str]]:
-    from confmgr.agenda.models import AgendaItem, Contribution, MeetingDocument, SpeakRequest
+    from confmgr.agenda.models import AgendaItem, Contribution, MeetingMaterial, SpeakRequest
     from confmgr.sites.models import Site
 
     speakers = await db.execute(select(SpeakRequest.id, SpeakRequest.speaker).where(SpeakRequest.meeting_id == meeting_id))
@@ -111,7 +111,7 @@ async def _name_maps(db: AsyncSession, meeting_id: int) -> dict[str, dict[int, s
         "agenda_item": _names(await db.execute(select(AgendaItem.id, AgendaItem.title).where(AgendaItem.meeting_id == meeting_id))),
         "contribution": _names(await db.execute(select(Contribution.id, Contribution.title).where(Contribution.meeting_id == meeting_id))),
         "meeting_document": _names(await db.execute(
-            select(MeetingDocument.id, MeetingDocument.title).where(MeetingDocument.meeting_id == meeting_id))),
+            select(MeetingMaterial.id, MeetingMaterial.title).where(MeetingMaterial.meeting_id == meeting_id))),
         "speak_request": {int(i): str((s or {}).get("full_name") or "") for i, s in speakers},
     }
 

@@ -42,7 +42,8 @@ def test_roll_call_422_and_console_409_are_shown_where_the_person_looks(live_ser
     page = browser_page
     log_in(page, live_server)
 
-    # Roll call: an absence reason that is too long comes back as the card with its message.
+    # Roll call: a card saved without saying whether the site is connected, with a reason that
+    # is too long, comes back as the card with its messages (422), what was typed still there.
     page.goto(f"{live_server}/meetings/{m}/roll-call/")
     card = page.locator(f"#site-{site['id']}")
     card.wait_for()
@@ -52,7 +53,7 @@ def test_roll_call_422_and_console_409_are_shown_where_the_person_looks(live_ser
     reason.fill("Đi công tác " * 60)
     card.locator("button").last.click()
     page.locator(f"#site-{site['id']} [role=alert]").wait_for(timeout=5000)
-    assert "500" in page.inner_text(f"#site-{site['id']} [role=alert]")
+    assert "Vui lòng" in page.inner_text(f"#site-{site['id']} [role=alert]")
     assert page.locator(f"#site-{site['id']} input[name^='reason.']").first.input_value().startswith("Đi công tác")
 
     # Console: the meeting was ended elsewhere; starting an item is refused (409) and said so.
