@@ -74,6 +74,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         workers=args.workers,
         proxy_headers=True,
         log_level="info",
+        # After a blip thousands of phones connect in the same second (see docs/performance.md).
+        backlog=4096,
     )
     return 0
 

@@ -80,6 +80,8 @@ class Settings:
     # Uploaded papers, meeting documents and issued PDFs. With several machines this
     # is a shared folder (see docs/deploy.md); by default it lives in the data dir.
     files_dir: Path | None = None
+    # Live streams one site link may hold open at once, per server process (0: no limit).
+    live_streams_per_link: int = 20
     signing: SigningSettings = field(default_factory=SigningSettings)
 
     @property
@@ -135,5 +137,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redis_url=env.get("CONFMGR_REDIS_URL") or None,
         font_dir=Path(font_dir) if font_dir else None,
         files_dir=Path(files_dir).resolve() if files_dir else None,
+        live_streams_per_link=int(env.get("CONFMGR_LIVE_STREAMS_PER_LINK", "20")),
         signing=signing_settings_from_env(env),
     )
