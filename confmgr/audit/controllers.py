@@ -11,6 +11,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
+from confmgr.audit.display import readable_log
 from confmgr.audit.services import meeting_log
 from confmgr.web.render import page
 
@@ -32,7 +33,7 @@ class AuditPages(Controller):
     @get("/meetings/{meeting_id:int}/audit")
     async def meeting_log(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> Template:
         meeting, entries = await meeting_log(db_session, actor, meeting_id)
-        return page("audit/meeting.html", meeting=meeting, entries=entries)
+        return page("audit/meeting.html", meeting=meeting, rows=await readable_log(db_session, entries, meeting_id))
 
 
 class AuditApi(Controller):
