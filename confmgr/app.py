@@ -227,4 +227,5 @@ def create_app_from_env() -> Litestar:
     # later became garbage would never be collected.
     app.on_startup.append(keep_startup_objects_out_of_gc)
     app.on_startup.append(lambda: building.warm(settings.document_workers))
+    app.on_shutdown.append(building.shutdown)
     return app

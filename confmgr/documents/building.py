@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime
@@ -54,6 +56,20 @@ def _warm_up() -> None:
     load_fonts(None)
 
 
+def _start_worker() -> None:
+    """A worker's first act: end with its server. A server that is killed (not stopped)
+    cannot stop its pool, and the worker would wait for work forever."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="confmgr-documents-parent", daemon=True).start()
+    _warm_up()
+
+
 def pool(workers: int) -> Executor:
     """The process's pool of ``workers`` processes (0: a thread pool of one)."""
     with _lock:
@@ -65,7 +81,7 @@ def pool(workers: int) -> Executor:
                 # "spawn": a fresh interpreter, never a fork of a process that runs threads
                 # and an event loop.
                 found = ProcessPoolExecutor(
-                    max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up
+                    max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
                 )
             _pools[workers] = found
         return found
