@@ -92,6 +92,15 @@
     });
   }
 
+  /* Waits for a save under way, then saves what is left; true once nothing is unsaved. */
+  function flush(tries) {
+    tries = tries || 0;
+    if (!Object.keys(state.dirty).length && !state.busy) { return Promise.resolve(true); }
+    if (state.stopped || tries > 150) { return Promise.resolve(false); }
+    if (state.busy) { return new Promise(function (r) { setTimeout(r, 100); }).then(function () { return flush(tries + 1); }); }
+    return saveNext().then(function () { return flush(tries + 1); });
+  }
+
   function setup(f) {
     if (f.dataset.ready) { return; }
     f.dataset.ready = "1";
@@ -112,9 +121,9 @@
     var button = event.target.closest && event.target.closest("[data-minutes-preview]");
     if (!button) { return; }
     var f = form();
-    if (!f || !Object.keys(state.dirty).length || state.stopped) { return; }
+    if (!f || (!Object.keys(state.dirty).length && !state.busy) || state.stopped) { return; }
     event.preventDefault();
-    saveNext().then(function (saved) {
+    flush().then(function (saved) {
       if (saved) { window.location.href = f.action + "/preview"; }
     });
   });
