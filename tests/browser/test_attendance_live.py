@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from playwright.sync_api import expect
 
 from confmgr.timeutil import VN_TZ
 from tests.browser.conftest import LiveServer, log_in
@@ -57,15 +58,11 @@ def test_a_confirmation_shows_on_the_board_within_a_second(live_server: LiveServ
         headers={"Authorization": f"Bearer {cat_tien['token']}"}, timeout=10,
     )
     assert answered.status_code == 200, answered.text
-    page.wait_for_function("document.getElementById('count-attending').textContent.trim() === '1'", timeout=1000)
+    expect(page.locator("#count-attending")).to_have_text("1", timeout=1000)
     elapsed = time.perf_counter() - started
     assert elapsed < 1.0, f"the board showed the answer after {elapsed:.2f} s"
     # The changed row too, with its delegates; nothing reloaded the page.
-    page.wait_for_function(
-        f"document.querySelector('#site-{cat_tien['id']}') && "
-        f"document.querySelector('#site-{cat_tien['id']}').textContent.includes('Tham dự')",
-        timeout=1000,
-    )
+    expect(page.locator(f"#site-{cat_tien['id']}")).to_contain_text("Tham dự", timeout=1000)
     row = page.text_content(f"#site-{cat_tien['id']}")
     assert "2" in row
     assert page.text_content("#count-confirmed") == "2"
@@ -80,7 +77,7 @@ def test_a_confirmation_shows_on_the_board_within_a_second(live_server: LiveServ
         headers={"Authorization": f"Bearer {hoai_nhon['token']}"}, timeout=10,
     )
     assert declined.status_code == 200, declined.text
-    page.wait_for_function("document.getElementById('count-declined').textContent.trim() === '1'", timeout=2500)
+    expect(page.locator("#count-declined")).to_have_text("1", timeout=2500)
     assert page.evaluate("window.__boardMarker") == "kept"
 
 
@@ -91,7 +88,7 @@ def test_filters_work_without_reloading(live_server: LiveServer, browser_page: A
     page.goto(f"{live_server}/meetings/{meeting_id}/attendance")
     page.evaluate("window.__boardMarker = 'kept'")
     page.fill("#f-q", "an hao")
-    page.wait_for_function("document.querySelectorAll('#board-table tbody tr').length === 1", timeout=3000)
+    expect(page.locator("#board-table tbody tr")).to_have_count(1, timeout=3000)
     assert "Ân Hảo" in page.text_content("#board-table")
     assert "q=an%20hao" in page.url or "q=an+hao" in page.url
     assert page.evaluate("window.__boardMarker") == "kept"

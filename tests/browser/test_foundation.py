@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import LiveServer, log_in
 from tests.factories import future
 
@@ -31,7 +33,7 @@ def test_agency_meeting_directory_and_copy(browser_page: Any, live_server: LiveS
     page.fill("#f-name", "Sở Nội vụ")
     page.fill("#f-abbreviation", "SNV")
     page.fill("#f-place_name", "Bình Định")
-    page.click("text=Lưu")
+    page.click("button:has-text('Lưu')")
     assert "Đã lưu" in page.locator(".alert-ok").inner_text()
 
     for name in ("Hội trường UBND tỉnh", "UBND huyện Tuy Phước", "UBND huyện Phù Cát"):
@@ -62,11 +64,12 @@ def test_agency_meeting_directory_and_copy(browser_page: Any, live_server: LiveS
     page.click("text=Thêm từ danh mục")
     page.check("text=Chọn tất cả")
     page.click("button:has-text('Thêm các điểm cầu đã chọn')")
-    page.wait_for_url("**/meetings/*")
+    page.wait_for_url("**/meetings/*/sites/")
     sites = page.locator("#sites tbody tr")
     assert sites.count() == 3
     assert "Điểm cầu chính" in sites.first.inner_text()
 
+    page.click("nav.tabs a[data-tab='info']")
     page.click("text=Sao chép thành hội nghị mới")
     page.fill("#f-title", "Hội nghị sơ kết công tác 6 tháng (lần 2)")
     page.click("button:has-text('Tạo bản sao')")
@@ -78,5 +81,5 @@ def test_agency_meeting_directory_and_copy(browser_page: Any, live_server: LiveS
     page.goto(f"{live_server}/meetings")
     page.evaluate("window.__same_page = true")
     page.fill("#q", "so ket")
-    page.wait_for_function("document.querySelectorAll('#meeting-table tbody tr').length === 2")
+    expect(page.locator("#meeting-table tbody tr")).to_have_count(2)
     assert page.evaluate("window.__same_page") is True

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from playwright.sync_api import expect
 
 from confmgr.timeutil import VN_TZ
 from tests.browser.conftest import LiveServer, log_in
@@ -65,9 +66,7 @@ def test_console_drives_the_districts_live_view(live_server: LiveServer, browser
         console.goto(f"{live_server}/meetings/{m}/console")
         console.click(f"button[data-start-item='{items[1]}']")
         clicked = time.monotonic()
-        district.wait_for_function(
-            "document.querySelector('#live-current-item').textContent.includes('Báo cáo tổng kết')", timeout=1000,
-        )
+        expect(district.locator("#live-current-item")).to_contain_text("Báo cáo tổng kết", timeout=1000)
         assert time.monotonic() - clicked < 1.0
         console.wait_for_selector("#console-current-item:has-text('Báo cáo tổng kết')", timeout=2000)
 
@@ -78,17 +77,10 @@ def test_console_drives_the_districts_live_view(live_server: LiveServer, browser
         r = httpx.post(f"{live_server}/api/v1/meetings/{m}/agenda/{items[2]}/start", headers=headers, timeout=10)
         assert r.status_code == 200
         phone_context.set_offline(False)
-        district.wait_for_function(
-            "document.querySelector('#live-current-item').textContent.includes('Tham luận của các địa phương')",
-            timeout=15000,
-        )
+        expect(district.locator("#live-current-item")).to_contain_text("Tham luận của các địa phương", timeout=15000)
         # A reload is a reconnect too: the first message is the truth.
         district.reload()
-        district.wait_for_function(
-            "document.querySelector('#live-current-item') && "
-            "document.querySelector('#live-current-item').textContent.includes('3. Tham luận')",
-            timeout=5000,
-        )
+        expect(district.locator("#live-current-item")).to_contain_text("3. Tham luận", timeout=5000)
     finally:
         phone_context.close()
 
