@@ -97,8 +97,12 @@ def test_the_progress_bar_moves_to_100_percent_without_reloading(mailing_server:
     page.evaluate("window.__mailingMarker = 'kept'")
     navigations = page.evaluate("performance.getEntriesByType('navigation').length")
 
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.click("text=Gửi giấy mời qua thư điện tử")
+    page.click("button:has-text('Gửi giấy mời qua thư điện tử')")
+    # The app asks in its own <dialog>, naming the consequence.
+    confirm = page.locator("#confirm-dialog")
+    confirm.wait_for(state="visible", timeout=5000)
+    assert "chưa nhận đường liên kết" in confirm.inner_text()
+    confirm.locator("[data-confirm-ok]").click()
     page.wait_for_selector("#mail-job progress", timeout=10000)
 
     seen: list[tuple[int, int]] = []
