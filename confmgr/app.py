@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.db import READ_ONLY, WriterQueue, create_engine, create_session_maker
 from confmgr.errors import NotFound
+from confmgr.filemodes import secure_data_dir
 from confmgr.i18n import LocaleMiddleware
 from confmgr.jobs.queue import JobQueue
 from confmgr.live.events import publish
@@ -38,6 +39,7 @@ from confmgr.sites.tokens import SiteKeys
 from confmgr.web.auth import provide_actor
 from confmgr.web.errors import EXCEPTION_HANDLERS
 from confmgr.web.render import configure_jinja
+from confmgr.web.csrf import SessionBoundCsrfMiddleware
 from confmgr.web.security import install_log_masking, security_headers_hook
 from confmgr.web.sessions import RotatingSessionConfig
 from confmgr.web.transactions import commit_before_send
@@ -172,7 +174,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[static, Router(path="/", route_handlers=_route_handlers())],
         plugins=[SQLAlchemyInitPlugin(config=db_config), HTMXPlugin(), channels],
-        middleware=[LocaleMiddleware, session_config.middleware],
+        middleware=[LocaleMiddleware, session_config.middleware, SessionBoundCsrfMiddleware],
         csrf_config=csrf,
         stores=stores,
         template_config=templates,
@@ -196,6 +198,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.settings = settings
     install_log_masking()
+    secure_data_dir(settings.data_dir, settings.database.url)
     app.state.site_keys = SiteKeys(settings.server.secret_key)
     app.state.engine = engine
     app.state.writer = writer

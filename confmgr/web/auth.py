@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
 from confmgr.accounts.services import user_for_api_token
+from confmgr.web.csrf import SESSION_CSRF_KEY, bind_new_token
 from confmgr.web.sessions import rotate_session
 
 SESSION_USER_KEY = "user_id"
@@ -52,7 +53,8 @@ async def provide_actor(request: Request[Any, Any, Any], db_session: AsyncSessio
 def log_in(request: Request[Any, Any, Any], user: User) -> None:
     # A fresh session id on login: an id planted before login never becomes a logged-in one.
     rotate_session(request)
-    request.set_session({SESSION_USER_KEY: user.id})
+    # A fresh CSRF token too, bound to this session (confmgr.web.csrf).
+    request.set_session({SESSION_USER_KEY: user.id, SESSION_CSRF_KEY: bind_new_token(request)})
 
 
 def log_out(request: Request[Any, Any, Any]) -> None:
