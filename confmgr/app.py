@@ -24,10 +24,10 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
-from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confmgr.accounts.throttle import CountingMemoryStore
 from confmgr.db import READ_ONLY, WriterQueue, create_engine, create_session_maker
 from confmgr.errors import NotFound
 from confmgr.filemodes import secure_data_dir
@@ -40,6 +40,7 @@ from confmgr.web.auth import provide_actor
 from confmgr.web.errors import EXCEPTION_HANDLERS
 from confmgr.web.render import configure_jinja
 from confmgr.web.csrf import SessionBoundCsrfMiddleware
+from confmgr.web.proxies import parse_networks, trusted_proxies
 from confmgr.web.security import install_log_masking, security_headers_hook
 from confmgr.web.sessions import RotatingSessionConfig
 from confmgr.web.transactions import commit_before_send
@@ -57,7 +58,7 @@ def _stores(settings: Settings) -> dict[str, Store]:
     # Embedded mode: sessions survive a restart in the data dir; throttling is per process.
     return {
         "sessions": FileStore(path=Path(settings.data_dir) / "sessions", create_directories=True),
-        "throttle": MemoryStore(),
+        "throttle": CountingMemoryStore(),
     }
 
 
@@ -174,7 +175,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[static, Router(path="/", route_handlers=_route_handlers())],
         plugins=[SQLAlchemyInitPlugin(config=db_config), HTMXPlugin(), channels],
-        middleware=[LocaleMiddleware, session_config.middleware, SessionBoundCsrfMiddleware],
+        middleware=[trusted_proxies(parse_networks(settings.trusted_proxies)), LocaleMiddleware, session_config.middleware, SessionBoundCsrfMiddleware],
         csrf_config=csrf,
         stores=stores,
         template_config=templates,

@@ -76,6 +76,8 @@ class Settings:
     # Uploaded papers, meeting documents and issued PDFs. With several machines this
     # is a shared folder (see docs/deploy.md); by default it lives in the data dir.
     files_dir: Path | None = None
+    # Reverse proxies whose X-Forwarded-For/-Proto are believed (addresses or networks).
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def uploads_dir(self) -> Path:
@@ -129,4 +131,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redis_url=env.get("CONFMGR_REDIS_URL") or None,
         font_dir=Path(font_dir) if font_dir else None,
         files_dir=Path(files_dir).resolve() if files_dir else None,
+        trusted_proxies=tuple(p.strip() for p in env.get("CONFMGR_TRUSTED_PROXIES", "").split(",") if p.strip()),
     )
