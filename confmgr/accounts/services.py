@@ -12,7 +12,7 @@ import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.stores.base import Store
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts import throttle
@@ -112,9 +112,45 @@ async def update_user(
     if password:
         user.password_hash = hash_password(password)
         changes["password"] = ["***", "***"]
+    if password or "role" in changes or "is_active" in changes:
+        await end_credentials(db, user)
     if changes:
         record(db, admin, "update", "user", user.id, changes=changes)
     return user
+
+
+async def end_credentials(db: AsyncSession, user: User) -> None:
+    """Every session and API token of ``user`` stops working: the version their
+    sessions carry no longer matches, and the tokens are deleted."""
+    user.credential_version = (user.credential_version or 1) + 1
+    await db.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+
+
+async def revoke_api_token(db: AsyncSession, user: User, token: str) -> bool:
+    """``DELETE /api/v1/auth/token``: the presented token ends now."""
+    result = await db.execute(
+        delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.token_hash == _token_digest(token))
+    )
+    return bool(result.rowcount)
+
+
+async def revoke_user_tokens(db: AsyncSession, actor: Any, user_id: int) -> int:
+    """An administrator ends every API token of a user (their sessions stay)."""
+    admin = require_admin(actor)
+    user = await db.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    result = await db.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    record(db, admin, "revoke_tokens", "user", user.id, changes={"tokens": int(result.rowcount or 0)})
+    return int(result.rowcount or 0)
+
+
+async def count_api_tokens(db: AsyncSession) -> dict[int, int]:
+    now = datetime.now(UTC)
+    rows = await db.execute(
+        select(ApiToken.user_id, func.count(ApiToken.id)).where(ApiToken.expires_at > now).group_by(ApiToken.user_id)
+    )
+    return {int(user_id): int(n) for user_id, n in rows}
 
 
 async def list_users(db: AsyncSession, actor: Any) -> list[User]:

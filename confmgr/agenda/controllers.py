@@ -627,11 +627,10 @@ class ConsolePages(Controller):
         app = request.app
         # The check uses a session of its own: the stream must not hold the request's.
         async with short_session(app) as db:
-            from confmgr.web.auth import SESSION_USER_KEY
+            from confmgr.web.auth import session_user
 
-            user_id = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
-            user = await db.get(User, user_id) if isinstance(user_id, int) else None
-            require_editor(user if user is not None and user.is_active else None)
+            user = await session_user(request, db)
+            require_editor(user)
             await get_meeting(db, user, meeting_id)
 
         async def initial() -> list[tuple[str, str]]:

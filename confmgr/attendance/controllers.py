@@ -33,7 +33,7 @@ from confmgr.live.stream import short_session, sse_response
 from confmgr.meetings.services import get_meeting
 from confmgr.schemas import Person
 from confmgr.sites.models import Site
-from confmgr.web.auth import SESSION_USER_KEY
+from confmgr.web.auth import session_user
 from confmgr.web.forms import form_data
 from confmgr.web.render import is_htmx, page
 
@@ -143,12 +143,11 @@ class BoardPages(Controller):
     async def stream(self, request: Request[Any, Any, Any], meeting_id: int) -> Response[Any]:
         """Tells the board when a site changed; the board then fetches what it shows."""
         app = request.app
-        user_id = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
         # A session of its own, closed before streaming: a browser may stay connected
         # for hours and must not hold a database connection all that time.
         async with short_session(app) as db:
             try:
-                user = require_user(await db.get(User, user_id) if isinstance(user_id, int) else None)
+                user = require_user(await session_user(request, db))
                 await get_meeting(db, user, meeting_id)
             except NotAuthenticated as exc:
                 return Response(gettext(exc.message), status_code=401, media_type=MediaType.TEXT)

@@ -23,7 +23,7 @@ from confmgr.jobs.models import BackgroundJob
 from confmgr.live.stream import short_session, sse_response
 from confmgr.meetings.services import get_meeting
 from confmgr.settings import Settings
-from confmgr.web.auth import SESSION_USER_KEY
+from confmgr.web.auth import session_user
 from confmgr.web.render import is_htmx, page_or_fragment
 
 _NO_STORE = {"Cache-Control": "no-store"}
@@ -220,10 +220,9 @@ class InvitationPages(Controller):
     async def events(self, request: Request[Any, Any, Any], meeting_id: int) -> Response[Any]:
         """The progress of the meeting's mailings as it happens (``job`` events, JSON)."""
         app = request.app
-        user_id = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
         async with short_session(app) as db:
             try:
-                user = require_user(await db.get(User, user_id) if isinstance(user_id, int) else None)
+                user = require_user(await session_user(request, db))
                 await get_meeting(db, user, meeting_id)
             except NotAuthenticated as exc:
                 return Response(gettext(exc.message), status_code=401, media_type=MediaType.TEXT)

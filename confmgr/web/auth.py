@@ -17,6 +17,7 @@ from confmgr.web.csrf import SESSION_CSRF_KEY, bind_new_token
 from confmgr.web.sessions import rotate_session
 
 SESSION_USER_KEY = "user_id"
+SESSION_VERSION_KEY = "cv"
 
 
 def bearer_token(request: Request[Any, Any, Any]) -> str | None:
@@ -41,12 +42,22 @@ async def provide_actor(request: Request[Any, Any, Any], db_session: AsyncSessio
         if token:
             user = await user_for_api_token(db_session, token)
     else:
-        user_id = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
-        if isinstance(user_id, int):
-            user = await db_session.get(User, user_id)
-            if user is not None and not user.is_active:
-                user = None
+        user = await session_user(request, db_session)
     request.state.actor = user
+    return user
+
+
+async def session_user(request: Request[Any, Any, Any], db: AsyncSession) -> User | None:
+    """The logged-in user of the request's session, if the session is still valid:
+    the user is active and their credentials have not changed since the login."""
+    if "session" not in request.scope:
+        return None
+    user_id = request.session.get(SESSION_USER_KEY)
+    if not isinstance(user_id, int):
+        return None
+    user = await db.get(User, user_id)
+    if user is None or not user.is_active or request.session.get(SESSION_VERSION_KEY) != user.credential_version:
+        return None
     return user
 
 
@@ -54,7 +65,10 @@ def log_in(request: Request[Any, Any, Any], user: User) -> None:
     # A fresh session id on login: an id planted before login never becomes a logged-in one.
     rotate_session(request)
     # A fresh CSRF token too, bound to this session (confmgr.web.csrf).
-    request.set_session({SESSION_USER_KEY: user.id, SESSION_CSRF_KEY: bind_new_token(request)})
+    request.set_session({
+        SESSION_USER_KEY: user.id, SESSION_VERSION_KEY: user.credential_version,
+        SESSION_CSRF_KEY: bind_new_token(request),
+    })
 
 
 def log_out(request: Request[Any, Any, Any]) -> None:
