@@ -121,6 +121,29 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_directory(settings: Settings, args: argparse.Namespace) -> int:
+    from confmgr.cli_support import session_scope
+    from confmgr.errors import DomainError
+    from confmgr.i18n import gettext
+    from confmgr.sites.unit_services import fill_directory, parse_choice
+
+    _upgrade(settings)
+
+    async def run() -> tuple[int, int]:
+        async with session_scope(settings) as db:
+            result = await fill_directory(db, None, parse_choice(args.province, args.type))
+            return result.created, result.skipped
+
+    try:
+        created, skipped = asyncio.run(run())
+    except DomainError as exc:
+        details = "; ".join(gettext(m) for m in exc.field_errors.values())
+        print(f"Lỗi: {gettext(exc.message, **exc.params)} {details}".strip(), file=sys.stderr)
+        return 1
+    print(f"Đã thêm {created} đơn vị hành chính vào danh bạ điểm cầu; {skipped} đơn vị đã có. / {created} units added, {skipped} already there.")
+    return 0
+
+
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -169,12 +192,18 @@ def build_parser() -> argparse.ArgumentParser:
     users_sub = users.add_subparsers(dest="users_command", required=True)
     create = users_sub.add_parser("create", help="create a user")
     create.add_argument("--username", required=True)
-    create.add_argument("--role", required=True, choices=["admin", "secretary", "viewer"])
+    create.add_argument("--role", required=True, choices=["admin", "secretary", "viewer", "clerk"])
     create.add_argument("--password")
     create.add_argument("--full-name")
     users.set_defaults(func=cmd_users)
     demo = sub.add_parser("demo", help="load the demo meeting into an empty database")
     demo.set_defaults(func=cmd_demo)
+    directory = sub.add_parser("directory", help="the site directory")
+    directory_sub = directory.add_subparsers(dest="directory_command", required=True)
+    add_units = directory_sub.add_parser("add-units", help="add official administrative units (communes, wards, special zones)")
+    add_units.add_argument("--province", help="a province code (01 ... 96); without it the whole country")
+    add_units.add_argument("--type", choices=["xa", "phuong", "dac_khu"], help="only one division type")
+    directory.set_defaults(func=cmd_directory)
     backup = sub.add_parser("backup", help="write a consistent archive of the database and files (while running)")
     backup.add_argument("path")
     backup.set_defaults(func=cmd_backup)

@@ -83,12 +83,15 @@ def _route_handlers() -> list[Any]:
     from confmgr.invitations.controllers import ROUTES as invitations
     from confmgr.meetings.controllers import ROUTES as meetings
     from confmgr.portal.controllers import ROUTES as portal
+    from confmgr.signing.controllers import ROUTES as signing
     from confmgr.sites.controllers import ROUTES as sites
+    from confmgr.sites.unit_controllers import ROUTES as site_units
     from confmgr.web.controllers import ROUTES as web
 
     return [
         *web, *accounts, *agency, *meetings, *sites, *audit,
         *portal, *attendance, *invitations, *agenda, *documents,
+        *site_units, *signing,
     ]
 
 

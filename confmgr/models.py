@@ -8,10 +8,12 @@ from confmgr.documents.models import Conclusions, DocumentDownload, IssuedDocume
 from confmgr.files.models import StoredFile
 from confmgr.jobs.models import BackgroundJob
 from confmgr.meetings.models import Meeting
+from confmgr.signing.models import AgencySeal, DocumentRevision, SigningCredential
 from confmgr.sites.models import AttendanceEvent, Delegate, DirectorySite, OutgoingEmail, Site
 
 __all__ = [
     "Agency", "AgendaItem", "BackgroundJob", "AgendaNoteRevision", "ApiToken", "AttendanceEvent", "AuditEntry", "Conclusions",
     "Contribution", "Delegate", "DirectorySite", "DocumentDownload", "IssuedDocument", "Meeting", "MeetingDocument",
     "MinutesDraft", "OutgoingEmail", "Site", "SpeakRequest", "StoredFile", "User",
+    "AgencySeal", "DocumentRevision", "SigningCredential",
 ]

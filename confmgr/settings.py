@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from confmgr.signing.config import SigningSettings, signing_settings_from_env
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -78,6 +80,7 @@ class Settings:
     files_dir: Path | None = None
     # Reverse proxies whose X-Forwarded-For/-Proto are believed (addresses or networks).
     trusted_proxies: tuple[str, ...] = ()
+    signing: SigningSettings = field(default_factory=SigningSettings)
 
     @property
     def uploads_dir(self) -> Path:
@@ -132,4 +135,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         font_dir=Path(font_dir) if font_dir else None,
         files_dir=Path(files_dir).resolve() if files_dir else None,
         trusted_proxies=tuple(p.strip() for p in env.get("CONFMGR_TRUSTED_PROXIES", "").split(",") if p.strip()),
+        signing=signing_settings_from_env(env),
     )

@@ -16,6 +16,7 @@ class Role(str, enum.Enum):
     ADMIN = "admin"
     SECRETARY = "secretary"
     VIEWER = "viewer"
+    CLERK = "clerk"  # văn thư: applies the agency signature, otherwise views
 
 
 class User(Base):

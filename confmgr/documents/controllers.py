@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date
 from typing import Annotated, Any
@@ -63,7 +64,7 @@ def send_bytes(doc: services.DocumentFile, *, inline: bool = False) -> Response[
     }
     if doc.issued is not None:
         headers["X-Document-Number"] = doc.issued.number_text
-        headers["X-Document-SHA256"] = doc.issued.sha256
+        headers["X-Document-SHA256"] = hashlib.sha256(doc.data).hexdigest()  # of this revision
     return Response(content=doc.data, media_type=doc.content_type, headers=headers)
 
 
@@ -247,8 +248,11 @@ class DocumentPages(Controller):
         status_code: int = 200, issue_errors: dict[str, str] | None = None, notice: str | None = None,
     ) -> Template:
         data = await services.overview(db, actor, meeting_id)
+        from confmgr.signing.controllers import signing_overview  # where each issued document stands
+
         return page(
             "documents/index.html", o=data, user=actor, message=message, status_code=status_code,
+            signing=await signing_overview(db, data),
             issue_errors=issue_errors or {}, today=services.today_vn(), notice=notice,
             MINUTES=services.MINUTES, CONCLUSIONS=services.CONCLUSIONS,
         )
@@ -544,17 +548,18 @@ class VerifyPage(Controller):
 
     @post("/", request_max_body_size=services.MAX_VERIFY_BYTES + 64 * 1024)
     async def by_file(
-        self, db_session: AsyncSession,
+        self, request: Request[Any, Any, Any], db_session: AsyncSession,
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Template:
+        from confmgr.signing.controllers import verify_file_result  # PDFs: signatures and revisions too
+
         upload = data.get("file")
         try:
-            found = await services.verify_upload(db_session, upload if isinstance(upload, UploadFile) else None)
+            result = await verify_file_result(db_session, request.app.state.settings, upload if isinstance(upload, UploadFile) else None)
         except DomainError as exc:
             return page("documents/verify.html", form={}, errors=exc.field_errors, result=None,
                         status_code=exc.status_code, message=exc.message, params=exc.params)
-        results = [(found, await services.superseding(db_session, found))] if found else []
-        return page("documents/verify.html", form={}, errors={}, result={"by": "file", "found": results})
+        return page("documents/verify.html", form={}, errors={}, result=result)
 
 
 ROUTES: list[Any] = [DocumentPages, DocumentsApi, VerifyPage, *PORTAL_ROUTES]

@@ -187,7 +187,11 @@ async def document_file(
         raise NotFound("No such document.")
     meeting = await get_meeting(db, actor, meeting_id)
     issued = await current_issued(db, meeting.id, kind)
-    if issued is not None:
+    if issued is not None and fmt == "pdf":
+        from confmgr.signing.services import latest_pdf  # the newest signed revision, else the issued bytes
+
+        data = await latest_pdf(db, settings, issued)
+    elif issued is not None:
         data = await issued_bytes(db, settings, issued, fmt)
     else:
         record = await _record(db, meeting)
@@ -750,7 +754,9 @@ async def site_download(db: AsyncSession, settings: Settings, site: Site, issued
     issued = await db.get(IssuedDocument, issued_id) if 0 < issued_id <= MAX_ID else None
     if issued is None or issued.meeting_id != site.meeting_id:
         raise NotFound("No such document.")
-    data = await issued_bytes(db, settings, issued, "pdf")
+    from confmgr.signing.services import for_site  # the sealed revision once sealing is configured
+
+    data, _stage = await for_site(db, settings, issued)
     db.add(DocumentDownload(issued_document_id=issued.id, site_id=site.id))
     await db.flush()
     return DocumentFile(data, download_name(issued.kind, "pdf", issued), files.PDF, issued)

@@ -19,6 +19,7 @@ from confmgr.sites.importing import MAX_FILE_BYTES
 from confmgr.sites.models import DirectorySite, Site
 from confmgr.sites.schemas import Contact, DelegateOut, DirectoryPick, DirectorySiteOut, ImportResult, SiteInput, SiteOut
 from confmgr.sites.tokens import SiteKeys
+from confmgr.sites.units import province_of
 from confmgr.web.errors import row_error
 from confmgr.web.forms import form_data, to_struct
 from confmgr.web.render import page, page_or_fragment
@@ -55,14 +56,21 @@ def site_out(request: Request[Any, Any, Any], site: Site, token: str | None = No
         technical_check={"status": site.technical_check, "note": site.technical_note, "at": site.technical_checked_at},
         roll_call={"connected": site.connected, "at": site.roll_called_at},
         last_activity_at=site.last_activity_at,
+        **_unit_fields(site),
+        unit_pending=site.unit_pending,
     )
+
+
+def _unit_fields(site: DirectorySite | Site) -> dict[str, Any]:
+    province = province_of(site.province_code)
+    return {"unit_code": site.unit_code, "province_code": site.province_code, "province": province.name if province else None}
 
 
 def directory_out(site: DirectorySite) -> DirectorySiteOut:
     return DirectorySiteOut(
         id=site.id, name=site.name, role=site.role, address=site.address,
         contact=Contact(full_name=site.contact_name, phone=site.contact_phone, email=site.contact_email),
-        expected_delegates=site.expected_delegates,
+        expected_delegates=site.expected_delegates, **_unit_fields(site),
     )
 
 
@@ -147,7 +155,7 @@ class DirectoryPages(Controller):
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Template | Redirect:
         try:
-            created = await services.import_directory(db_session, actor, await _upload_bytes(data.get("file")))
+            created = (await services.import_directory(db_session, actor, await _upload_bytes(data.get("file")))).created
         except (InvalidInput, TooLarge) as exc:
             sites = await services.list_directory(db_session, actor)
             return page(
@@ -239,8 +247,8 @@ class DirectoryApi(Controller):
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> ImportResult:
         """CSV (UTF-8) or XLSX, columns as for meeting sites; any bad row creates nothing."""
-        created = await services.import_directory(db_session, actor, await _upload_bytes(data.get("file")))
-        return ImportResult(created=created, errors=[])
+        outcome = await services.import_directory(db_session, actor, await _upload_bytes(data.get("file")))
+        return ImportResult(created=outcome.created, errors=[], to_confirm=outcome.to_confirm)
 
     @delete("/{site_id:int}")
     async def remove(self, db_session: AsyncSession, actor: User | None, site_id: int) -> None:
@@ -281,10 +289,10 @@ class MeetingSiteApi(Controller):
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> ImportResult:
         """CSV (UTF-8) or XLSX, one site a row; a file with any bad row creates nothing."""
-        created = await services.import_sites(
+        outcome = await services.import_sites(
             db_session, actor, request.app.state.site_keys, meeting_id, await _upload_bytes(data.get("file"))
         )
-        return ImportResult(created=created, errors=[])
+        return ImportResult(created=outcome.created, errors=[], to_confirm=outcome.to_confirm)
 
     @delete("/{site_id:int}")
     async def remove(self, db_session: AsyncSession, actor: User | None, meeting_id: int, site_id: int) -> None:

@@ -30,6 +30,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "contact_phone": ("contact_phone", "Điện thoại", "Số điện thoại"),
     "contact_email": ("contact_email", "Email", "Thư điện tử"),
     "expected_delegates": ("expected_delegates", "Số đại biểu"),
+    "province": ("province", "Tỉnh", "Tỉnh/thành phố", "Tỉnh, thành phố"),
 }
 _HEADER_KEYS = {search_key(label): field for field, labels in HEADERS.items() for label in labels}
 _ROLE_WORDS = {
@@ -60,6 +61,7 @@ class SiteRow:
     contact_phone: str = ""
     contact_email: str = ""
     expected_delegates: int | None = None
+    province: str = ""  # as written; narrows the match with the official units
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,7 @@ def parse_sites_file(content: bytes) -> tuple[list[SiteRow], list[RowError]]:
                 contact_phone=values.get("contact_phone", ""),
                 contact_email=values.get("contact_email", ""),
                 expected_delegates=expected,
+                province=values.get("province", ""),
             )
         )
     if not rows and not errors:

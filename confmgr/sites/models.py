@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from confmgr.db import Base
@@ -41,13 +41,18 @@ class DirectorySite(Base):
     contact_phone: Mapped[str] = mapped_column(String(32), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     expected_delegates: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The official administrative unit the site is (sites/units.py), when it is one.
+    unit_code: Mapped[str | None] = mapped_column(String(5), default=None, unique=True)
+    province_code: Mapped[str | None] = mapped_column(String(2), default=None, index=True)
+    # Imported under a name that matched several units or none: the secretariat confirms.
+    unit_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Site(Base):
     """A site connected to one meeting, with its secret link and its answers."""
 
     __tablename__ = "site"
-    __table_args__ = (UniqueConstraint("meeting_id", "name"),)
+    __table_args__ = (UniqueConstraint("meeting_id", "name"), UniqueConstraint("meeting_id", "unit_code", name="uq_site_meeting_unit_code"))
 
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     directory_site_id: Mapped[int | None] = mapped_column(
@@ -61,6 +66,9 @@ class Site(Base):
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     expected_delegates: Mapped[int | None] = mapped_column(Integer, default=None)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    unit_code: Mapped[str | None] = mapped_column(String(5), default=None)
+    province_code: Mapped[str | None] = mapped_column(String(2), default=None, index=True)
+    unit_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The link's token is never stored in clear: a keyed hash finds the site, and the
     # token itself is kept encrypted with the secret key so the link can be shown again.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

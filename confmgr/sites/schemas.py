@@ -56,6 +56,11 @@ class SiteOut(msgspec.Struct):
     technical_check: dict[str, Any]
     roll_call: dict[str, Any]
     last_activity_at: datetime | None
+    # The official administrative unit the site is, when it is one (sites/units.py).
+    unit_code: str | None = None
+    province_code: str | None = None
+    province: str | None = None
+    unit_pending: bool = False
 
 
 class DirectorySiteOut(msgspec.Struct):
@@ -65,11 +70,35 @@ class DirectorySiteOut(msgspec.Struct):
     address: str
     contact: Contact
     expected_delegates: int | None
+    unit_code: str | None = None
+    province_code: str | None = None
+    province: str | None = None
 
 
-class ImportResult(msgspec.Struct):
+class UnitsInput(msgspec.Struct, forbid_unknown_fields=True):
+    """Which official units to add: a province code (none: the whole country), a division
+    type (``xa``, ``phuong``, ``dac_khu``; none: all) and the words before the unit's name."""
+
+    province: str | None = None
+    type: str | None = None
+    prefix: str | None = None
+
+
+class UnitsAdded(msgspec.Struct):
+    created: int
+    skipped: int
+
+
+class UnitConfirm(msgspec.Struct, forbid_unknown_fields=True):
+    unit_code: str | None
+
+
+class ImportResult(msgspec.Struct, omit_defaults=True):
     created: int
     errors: list[dict[str, Any]]
+    # Rows whose name matched several official units, or none while written like one:
+    # created without a unit, listed for the secretariat to confirm.
+    to_confirm: list[dict[str, Any]] = msgspec.field(default_factory=list)
 
 
 __all__ = ["Contact", "DelegateOut", "DirectoryPick", "DirectorySiteOut", "ImportResult", "Person", "SiteInput", "SiteOut"]

@@ -6,6 +6,8 @@ and the attendance board build on these functions.
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -60,6 +62,40 @@ def _row_values(row: SiteRow) -> dict[str, Any]:
         "contact_email": row.contact_email.lower(),
         "expected_delegates": row.expected_delegates,
     }
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """Sites created from a file, and the rows whose official unit the secretariat
+    confirms (their name matched several units, or none while written like one)."""
+
+    created: int
+    to_confirm: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _match_units(rows: list[SiteRow], taken_codes: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Each row's values with its official unit when its name matches exactly one (and no
+    other site already is that unit); the others are listed to confirm, never guessed."""
+    from confmgr.sites import unit_services
+
+    values_list: list[dict[str, Any]] = []
+    to_confirm: list[dict[str, Any]] = []
+    for row in rows:
+        values = _row_values(row)
+        province = unit_services.official.find_province(row.province)
+        unit_values, candidates = unit_services.match_values(row.name, province.code if province else None)
+        if unit_values["unit_code"] in taken_codes:
+            candidates = [unit_services.official.get_unit(unit_values["unit_code"])]  # type: ignore[list-item]
+            unit_values = {"unit_code": None, "province_code": None, "unit_pending": True}
+        elif unit_values["unit_code"]:
+            taken_codes.add(unit_values["unit_code"])
+        values.update(unit_values)
+        values_list.append(values)
+        if candidates is not None:
+            to_confirm.append(
+                {"row": row.line, "name": row.name, "candidates": unit_services.official.describe(u.code for u in candidates)}
+            )
+    return values_list, to_confirm
 
 
 def import_errors(errors: list[RowError]) -> InvalidInput:
@@ -127,7 +163,7 @@ async def delete_directory_site(db: AsyncSession, actor: Any, site_id: int) -> N
     await db.delete(site)
 
 
-async def import_directory(db: AsyncSession, actor: Any, content: bytes) -> int:
+async def import_directory(db: AsyncSession, actor: Any, content: bytes) -> ImportOutcome:
     """Add the file's sites to the directory; a name already there is an error of its row."""
     user = require_editor(actor)
     rows, errors = await read_sites_file(content)
@@ -137,10 +173,12 @@ async def import_directory(db: AsyncSession, actor: Any, content: bytes) -> int:
             errors.append(RowError(row.line, "This site is already in the directory."))
     if errors:
         raise import_errors(sorted(errors, key=lambda e: e.row))
+    taken = set(await db.scalars(select(DirectorySite.unit_code).where(DirectorySite.unit_code.is_not(None))))
+    values, to_confirm = await asyncio.to_thread(_match_units, rows, taken)  # off the event loop
     if rows:
-        await db.execute(insert(DirectorySite), [_row_values(r) for r in rows])
-    record(db, user, "import", "directory_site", None, changes={"created": len(rows)})
-    return len(rows)
+        await db.execute(insert(DirectorySite), values)
+    record(db, user, "import", "directory_site", None, changes={"created": len(rows), "to_confirm": len(to_confirm)})
+    return ImportOutcome(len(rows), to_confirm)
 
 
 # ---- sites of a meeting ----------------------------------------------------------
@@ -248,7 +286,7 @@ async def add_from_directory(
     return len(rows)
 
 
-async def import_sites(db: AsyncSession, actor: Any, keys: SiteKeys, meeting_id: int, content: bytes) -> int:
+async def import_sites(db: AsyncSession, actor: Any, keys: SiteKeys, meeting_id: int, content: bytes) -> ImportOutcome:
     user = require_editor(actor)
     meeting = await _meeting_for_change(db, user, meeting_id)
     rows, errors = await read_sites_file(content)
@@ -258,9 +296,13 @@ async def import_sites(db: AsyncSession, actor: Any, keys: SiteKeys, meeting_id:
             errors.append(RowError(row.line, "This meeting already has a site with this name."))
     if errors:
         raise import_errors(sorted(errors, key=lambda e: e.row))
-    await _insert_sites(db, keys, meeting.id, [_row_values(r) for r in rows])
-    record(db, user, "import", "site", None, meeting_id=meeting.id, changes={"created": len(rows)})
-    return len(rows)
+    taken = set(
+        await db.scalars(select(Site.unit_code).where(Site.meeting_id == meeting.id, Site.unit_code.is_not(None)))
+    )
+    values, to_confirm = await asyncio.to_thread(_match_units, rows, taken)  # off the event loop
+    await _insert_sites(db, keys, meeting.id, values)
+    record(db, user, "import", "site", None, meeting_id=meeting.id, changes={"created": len(rows), "to_confirm": len(to_confirm)})
+    return ImportOutcome(len(rows), to_confirm)
 
 
 async def remove_site(db: AsyncSession, actor: Any, meeting_id: int, site_id: int) -> None:

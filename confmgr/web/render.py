@@ -27,7 +27,7 @@ STATUS_LABELS = {
     "archived": N_("Archived"),
 }
 MODE_LABELS = {"in_person": N_("In person"), "online": N_("Online"), "hybrid": N_("In person and online")}
-ROLE_LABELS = {"admin": N_("Administrator"), "secretary": N_("Secretary"), "viewer": N_("Viewer")}
+ROLE_LABELS = {"admin": N_("Administrator"), "secretary": N_("Secretary"), "viewer": N_("Viewer"), "clerk": N_("Clerk")}
 SITE_ROLE_LABELS = {"host": N_("Host site"), "remote": N_("Remote site")}
 RESPONSE_LABELS = {"pending": N_("No answer yet"), "attending": N_("Attending"), "declined": N_("Declined")}
 CHECK_LABELS = {"not_done": N_("Not checked"), "ok": N_("Working"), "problem": N_("Problem")}
@@ -54,6 +54,19 @@ def _short_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def _province_name(code: str | None) -> str:
+    from confmgr.sites.units import province_of
+
+    info = province_of(code)
+    return info.name if info else ""
+
+
+def _unit_candidates(name: str) -> list[Any]:
+    from confmgr.sites.units import match
+
+    return list(match(name).units)
+
+
 def configure_jinja(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.globals.update(
@@ -65,6 +78,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         ROLE_LABELS=ROLE_LABELS,
         SITE_ROLE_LABELS=SITE_ROLE_LABELS,
         RESPONSE_LABELS=RESPONSE_LABELS,
+        unit_candidates=_unit_candidates,
     )
     env.filters.update(
         vn_date=vn_date,
@@ -79,6 +93,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         response_label=_label(RESPONSE_LABELS),
         check_label=_label(CHECK_LABELS),
         nfc=lambda v: Markup.escape(nfc(str(v))) if v is not None else "",
+        province_name=_province_name,
     )
 
 

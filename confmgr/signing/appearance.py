@@ -1,0 +1,228 @@
+"""Where and how a signature shows on the page (Decree 30/2020, Appendix I §II.7–8).
+
+The signer's image (blue, transparent PNG) goes centred between the signer's title and
+full name; the agency's seal image (red, real size) overlaps about the left third of
+it. Without an image, a text stamp names the signer or the agency and the signing time
+with the Vietnam offset, set in the documents' font (every Vietnamese glyph).
+
+The signature block is found on the issued PDF itself (the name line in the right
+half and the blank space above it), so the document builders need not know about
+signing.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+from PIL import Image
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.layout import AxisAlignment, InnerScaling, Margins, SimpleBoxLayoutRule
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.stamp import TextStampStyle
+
+from confmgr.errors import InvalidInput
+from confmgr.i18n import N_
+from confmgr.timeutil import VN_TZ
+
+MAX_IMAGE_BYTES = 1024 * 1024
+MAX_IMAGE_PIXELS = 2000
+MM = 72 / 25.4
+# Box of a signature image when the page offers more room.
+MAX_SIGNATURE_WIDTH = 170.0
+TEXT_STAMP_SIZE = (175.0, 46.0)
+MIN_GAP = 30.0
+
+
+@dataclass(frozen=True)
+class Box:
+    page: int  # 0-based
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    def tuple(self) -> tuple[int, int, int, int]:
+        return (round(self.x0), round(self.y0), round(self.x1), round(self.y1))
+
+
+@dataclass(frozen=True)
+class Place:
+    """The blank space of the signer block: between the title and the name."""
+
+    page: int
+    center_x: float
+    top: float  # PDF coordinates (from the bottom), the title's baseline area
+    bottom: float  # the name's top
+    found: bool
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", " ".join(text.split())).casefold()
+
+
+def find_signer_place(pdf: bytes, full_name: str | None) -> Place:
+    """The space between the signer's title and name in the right half of the page."""
+    wanted = _nfc(full_name or "")
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        pages = list(doc.pages)
+        fallback: Place | None = None
+        for index in range(len(pages) - 1, -1, -1):
+            page = pages[index]
+            width, height = float(page.width), float(page.height)
+            words = [w for w in page.extract_words() if float(w["x0"]) >= width * 0.45]
+            lines: list[dict[str, Any]] = []
+            for word in sorted(words, key=lambda w: (round(float(w["top"])), float(w["x0"]))):
+                if lines and abs(float(word["top"]) - lines[-1]["top"]) < 3:
+                    line = lines[-1]
+                    line["text"] += " " + word["text"]
+                    line["x0"] = min(line["x0"], float(word["x0"]))
+                    line["x1"] = max(line["x1"], float(word["x1"]))
+                    line["bottom"] = max(line["bottom"], float(word["bottom"]))
+                else:
+                    lines.append({"text": word["text"], "top": float(word["top"]), "bottom": float(word["bottom"]),
+                                  "x0": float(word["x0"]), "x1": float(word["x1"])})
+            for upper, lower in zip(lines, lines[1:], strict=False):
+                gap = lower["top"] - upper["bottom"]
+                if gap < MIN_GAP:
+                    continue
+                place = Place(
+                    page=index, center_x=(lower["x0"] + lower["x1"]) / 2,
+                    top=height - upper["bottom"] - 2, bottom=height - lower["top"] + 2, found=True,
+                )
+                if wanted and _nfc(lower["text"]) == wanted:
+                    return place
+                if fallback is None and index == len(pages) - 1:
+                    fallback = place
+        if fallback is not None and not wanted:
+            return fallback
+        last = pages[-1]
+        # No block found: the lower right of the last page.
+        return Place(page=len(pages) - 1, center_x=float(last.width) * 0.68, top=150.0, bottom=70.0, found=False)
+
+
+def signer_box(place: Place, image: bytes | None) -> Box:
+    room = place.top - place.bottom
+    if image:
+        w_px, h_px = image_size(image)
+        height = max(20.0, room - 4)
+        width = min(MAX_SIGNATURE_WIDTH, height * w_px / max(h_px, 1))
+        height = min(height, width * h_px / max(w_px, 1))
+    else:
+        width, height = TEXT_STAMP_SIZE
+        height = min(height, max(24.0, room - 4))
+    mid_y = (place.top + place.bottom) / 2
+    return Box(place.page, place.center_x - width / 2, mid_y - height / 2, place.center_x + width / 2, mid_y + height / 2)
+
+
+def seal_box(signer: Box, image: bytes | None, width_mm: int) -> Box:
+    """The seal at real size, its right edge a third into the signer's box."""
+    if image:
+        w_px, h_px = image_size(image)
+        width = width_mm * MM
+        height = width * h_px / max(w_px, 1)
+    else:
+        width, height = TEXT_STAMP_SIZE
+    right = signer.x0 + signer.width / 3
+    mid_y = (signer.y0 + signer.y1) / 2
+    x0 = max(10.0, right - width)
+    return Box(signer.page, x0, mid_y - height / 2, x0 + width, mid_y + height / 2)
+
+
+# ---- images -----------------------------------------------------------------------
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(data)) as img:
+        return img.size
+
+
+def check_png(data: bytes, field: str = "image") -> bytes:
+    """A transparent PNG of at most 1 MB and 2000 px a side, or a clear error."""
+    if not data:
+        raise InvalidInput("Choose a file.", field_errors={field: N_("Choose a file.")})
+    if len(data) > MAX_IMAGE_BYTES:
+        raise InvalidInput("The image is larger than 1 MB.", field_errors={field: N_("The image is larger than 1 MB.")})
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise InvalidInput("The image must be a PNG file.", field_errors={field: N_("The image must be a PNG file.")})
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.verify()
+        with Image.open(io.BytesIO(data)) as img:
+            width, height = img.size
+            transparent = img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info)
+    except Exception:  # noqa: BLE001 - any decoding failure is a bad upload
+        raise InvalidInput("The image must be a PNG file.", field_errors={field: N_("The image must be a PNG file.")}) from None
+    if width > MAX_IMAGE_PIXELS or height > MAX_IMAGE_PIXELS or width < 16 or height < 16:
+        raise InvalidInput(
+            "The image must be between 16 and 2000 pixels a side.",
+            field_errors={field: N_("The image must be between 16 and 2000 pixels a side.")},
+        )
+    if not transparent:
+        raise InvalidInput(
+            "The image must have a transparent background (PNG with alpha).",
+            field_errors={field: N_("The image must have a transparent background (PNG with alpha).")},
+        )
+    return data
+
+
+# ---- stamp styles -----------------------------------------------------------------
+
+
+def vn_time(moment: datetime) -> str:
+    """ISO 8601 in Vietnam time, e.g. ``2021-12-27T09:30:12+07:00``."""
+    return moment.astimezone(VN_TZ).isoformat(timespec="seconds")
+
+
+def image_style(image: bytes) -> TextStampStyle:
+    with Image.open(io.BytesIO(image)) as img:
+        picture = img.convert("RGBA")
+    return TextStampStyle(
+        stamp_text="",
+        border_width=0,
+        background=PdfImage(picture),
+        background_opacity=1.0,
+        background_layout=SimpleBoxLayoutRule(
+            x_align=AxisAlignment.ALIGN_MID, y_align=AxisAlignment.ALIGN_MID, margins=Margins(0, 0, 0, 0),
+            inner_content_scaling=InnerScaling.SHRINK_TO_FIT,
+        ),
+    )
+
+
+_font_factories: dict[str, GlyphAccumulatorFactory] = {}
+
+
+def text_style(font_file: Path) -> TextStampStyle:
+    factory = _font_factories.get(str(font_file))
+    if factory is None:
+        factory = _font_factories[str(font_file)] = GlyphAccumulatorFactory(str(font_file))
+    return TextStampStyle(
+        stamp_text="%(stamp)s",
+        border_width=1,
+        text_box_style=TextBoxStyle(font=factory, font_size=8, leading=10),
+        background=None,
+    )
+
+
+def stamp_text(kind: str, name: str, organization: str, moment: datetime) -> str:
+    """The text stamp in Vietnamese: who signed and when (with +07:00)."""
+    who = "Ký bởi" if kind == "signer" else "Cơ quan"
+    lines = [f"{who}: {name}"]
+    if organization and organization != name:
+        lines.append(f"Đơn vị: {organization}" if kind == "signer" else organization)
+    lines.append(f"Thời gian ký: {vn_time(moment)}")
+    return unicodedata.normalize("NFC", "\n".join(lines))

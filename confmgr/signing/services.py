@@ -1,0 +1,588 @@
+"""The signing flow of an issued document: numbered → signed → sealed.
+
+Every step appends an incremental update (a signature) to the bytes of the step
+before and is stored as a new :class:`DocumentRevision`, once, with its SHA-256.
+Downloads give the latest revision; the earlier ones stay reachable. Nothing that is
+refused is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from pyhanko.sign import fields, signers
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from confmgr.accounts.models import Role, User
+from confmgr.accounts.permissions import require_editor, require_user
+from confmgr.audit.services import record as audit
+from confmgr.documents import services as documents
+from confmgr.documents.models import IssuedDocument
+from confmgr.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooLarge
+from confmgr.files.models import StoredFile
+from confmgr.files import services as files
+from confmgr.i18n import N_
+from confmgr.meetings.services import get_meeting
+from confmgr.settings import Settings
+from confmgr.signing import appearance, keys, validation
+from confmgr.signing.models import AgencySeal, DocumentRevision, SigningCredential, Stage
+from confmgr.signing.validation import AGENCY_FIELD_PREFIX, SIGNER_FIELD_PREFIX, NotAPdf, SignatureCheck
+from confmgr.timeutil import now
+
+REASON_SIGNER = "Ký ban hành văn bản"
+REASON_AGENCY = "Ký số của cơ quan, tổ chức (văn thư)"
+
+
+# ---- revisions and their bytes ----------------------------------------------------
+
+
+async def revisions_of(db: AsyncSession, issued_id: int) -> list[DocumentRevision]:
+    return list(
+        await db.scalars(select(DocumentRevision).where(DocumentRevision.issued_document_id == issued_id).order_by(DocumentRevision.seq))
+    )
+
+
+async def revision_bytes(db: AsyncSession, settings: Settings, revision: DocumentRevision) -> bytes:
+    stored = await db.get(StoredFile, revision.file_id)
+    if stored is None:
+        raise NotFound("No such file.")
+    try:
+        data = files.path_of(settings, stored).read_bytes()
+    except OSError as exc:
+        raise documents.DamagedFile(N_("The stored file of this issued document is missing or damaged. Tell the administrator.")) from exc
+    if hashlib.sha256(data).hexdigest() != revision.sha256:
+        raise documents.DamagedFile(N_("The stored file of this issued document is missing or damaged. Tell the administrator."))
+    return data
+
+
+@dataclass(frozen=True)
+class Latest:
+    data: bytes
+    stage: str
+    revision: DocumentRevision | None
+    revisions: list[DocumentRevision]
+
+    @property
+    def sha256(self) -> str:
+        return self.revision.sha256 if self.revision else hashlib.sha256(self.data).hexdigest()
+
+
+async def latest(db: AsyncSession, settings: Settings, issued: IssuedDocument) -> Latest:
+    """The newest revision of an issued PDF (the numbered bytes while nothing is signed)."""
+    revisions = await revisions_of(db, issued.id)
+    if revisions:
+        last = revisions[-1]
+        return Latest(await revision_bytes(db, settings, last), last.stage, last, revisions)
+    return Latest(await documents.issued_bytes(db, settings, issued, "pdf"), Stage.NUMBERED.value, None, [])
+
+
+def stage_of(revisions: list[DocumentRevision]) -> str:
+    return revisions[-1].stage if revisions else Stage.NUMBERED.value
+
+
+async def latest_pdf(db: AsyncSession, settings: Settings, issued: IssuedDocument) -> bytes:
+    return (await latest(db, settings, issued)).data
+
+
+async def _issued_of(db: AsyncSession, actor: Any, meeting_id: int, kind: str) -> IssuedDocument:
+    documents.check_kind(kind)
+    meeting = await get_meeting(db, actor, meeting_id)
+    issued = await documents.current_issued(db, meeting.id, kind)
+    if issued is None:
+        raise Conflict("The document has not been issued yet. Issue it (give it a number) before signing.")
+    return issued
+
+
+def _name_of(kind: str, issued: IssuedDocument) -> str:
+    return f"{documents.FILE_NAMES[kind]}-{issued.number:02d}-{issued.symbol}-{issued.year}"
+
+
+async def _store_revision(
+    db: AsyncSession, settings: Settings, actor: User, issued: IssuedDocument, data: bytes, stage: str, method: str,
+    check: SignatureCheck, seq: int,
+) -> DocumentRevision:
+    suffix = "da-ky" if stage == Stage.SIGNED.value else "da-dong-dau"
+    written: list[Path] = []
+    try:
+        async with db.begin_nested():
+            stored = await documents._store_bytes(
+                db, settings, data, f"{_name_of(issued.kind, issued)}-{suffix}.pdf", issued.meeting_id or 0, written
+            )
+            revision = DocumentRevision(
+                issued_document_id=issued.id, seq=seq, stage=stage, method=method,
+                sha256=hashlib.sha256(data).hexdigest(), size=len(data), file_id=stored.id, created_by_id=actor.id,
+                signer_name=check.signer[:300], organization=check.organization[:300], signed_at=check.signed_at or now(),
+            )
+            db.add(revision)
+            await db.flush()
+    except IntegrityError:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise Conflict("Someone else signed this document at the same moment. Reload and try again.") from None
+    audit(
+        db, actor, "seal" if stage == Stage.SEALED.value else "sign", "issued_document", issued.id, meeting_id=issued.meeting_id,
+        changes={"number": issued.number_text, "stage": stage, "method": method, "seq": seq, "sha256": revision.sha256,
+                 "signer": check.signer, "organization": check.organization},
+    )
+    return revision
+
+
+# ---- validation -------------------------------------------------------------------
+
+
+def _check_sync(data: bytes, settings: Settings, issued: bytes | None) -> list[SignatureCheck]:
+    return asyncio.run(validation.check_signatures(data, settings.signing, issued))
+
+
+async def check(data: bytes, settings: Settings, issued: bytes | None) -> list[SignatureCheck]:
+    """Validate off the event loop (pyHanko's work is CPU-bound)."""
+    try:
+        return await anyio.to_thread.run_sync(_check_sync, data, settings, issued)
+    except NotAPdf:
+        raise InvalidInput("The file is not a PDF document.", field_errors={"file": N_("The file is not a PDF document.")}) from None
+
+
+def _refuse_unless_good(new: list[SignatureCheck], whole_file: bool = True) -> SignatureCheck:
+    if not new:
+        raise InvalidInput(
+            "The file carries no new signature after the issued document.",
+            field_errors={"file": N_("The file carries no new signature after the issued document.")},
+        )
+    for sig in new:
+        if not sig.intact:
+            raise InvalidInput("The signature in the file is not intact: the signed bytes were changed.",
+                               field_errors={"file": N_("The signature in the file is not intact: the signed bytes were changed.")})
+        if not sig.covers_issued_bytes:
+            raise InvalidInput("The signature does not cover the whole numbered document.",
+                               field_errors={"file": N_("The signature does not cover the whole numbered document.")})
+        if not sig.modification_ok:
+            raise InvalidInput(
+                "After the numbered document something other than signatures was changed (the content was altered).",
+                field_errors={"file": N_("After the numbered document something other than signatures was changed (the content was altered).")},
+            )
+        if not sig.trusted:
+            message, params = sig.problems and next((p for p in sig.problems if "trusted" in p[0]), sig.problems[0]) or (
+                N_("The certificate does not chain to a trusted certification authority; the signature is not trusted."), {})
+            raise InvalidInput(message, field_errors={"file": message}, params=params)
+    last = new[-1]
+    if whole_file and not last.covers_whole_file:
+        raise InvalidInput("Something was appended after the last signature.",
+                           field_errors={"file": N_("Something was appended after the last signature.")})
+    return last
+
+
+# ---- external signing: an uploaded signed file -------------------------------------
+
+
+async def read_any(upload: Any, limit: int) -> bytes:
+    """An uploaded file's bytes, at most ``limit``; not empty."""
+    if upload is None or not getattr(upload, "filename", None):
+        raise InvalidInput("Choose a file.", field_errors={"file": N_("Choose a file.")})
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = await upload.read(64 * 1024)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge("The file is larger than {limit} MB.", params={"limit": limit // (1024 * 1024)})
+        chunks.append(chunk)
+    if not chunks:
+        raise InvalidInput("The file is empty.", field_errors={"file": N_("The file is empty.")})
+    return b"".join(chunks)
+
+
+async def read_upload(upload: Any, limit: int) -> bytes:
+    """An uploaded PDF's bytes, at most ``limit``."""
+    data = await read_any(upload, limit)
+    if not data.startswith(b"%PDF-"):
+        raise InvalidInput("The file is not a PDF document.", field_errors={"file": N_("The file is not a PDF document.")})
+    return data
+
+
+async def accept_signed(
+    db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, kind: str, data: bytes
+) -> DocumentRevision:
+    """Store a revision signed outside confmgr: it must start with exactly the current
+    revision's bytes, add a trusted, intact signature covering the issued bytes and
+    change nothing but signatures."""
+    user = require_editor(actor)
+    issued = await _issued_of(db, user, meeting_id, kind)
+    current = await latest(db, settings, issued)
+    if current.stage == Stage.SEALED.value:
+        raise Conflict("The document is already sealed; it cannot be signed again.")
+    if not data.startswith(current.data) or len(data) <= len(current.data):
+        raise InvalidInput(
+            "The file does not start with exactly the bytes of the issued document: it was not signed as an incremental update of the file downloaded from confmgr.",
+            field_errors={"file": N_("The file does not start with exactly the bytes of the issued document.")},
+        )
+    issued_data = await documents.issued_bytes(db, settings, issued, "pdf")
+    checks = await check(data, settings, issued_data)
+    new = [c for c in checks if c.revision_end > len(current.data)]
+    old = [c for c in checks if c.revision_end <= len(current.data)]
+    for sig in old:
+        if not sig.intact:
+            raise InvalidInput("An earlier signature in the file is no longer intact.",
+                               field_errors={"file": N_("An earlier signature in the file is no longer intact.")})
+    last = _refuse_unless_good(new)
+    if any(c.kind == "agency" for c in new):
+        raise InvalidInput("The agency's signature is applied by the clerk in confmgr, not uploaded.",
+                           field_errors={"file": N_("The agency's signature is applied by the clerk in confmgr, not uploaded.")})
+    return await _store_revision(db, settings, user, issued, data, Stage.SIGNED.value, "external", last, len(current.revisions) + 1)
+
+
+# ---- signing and sealing in confmgr -----------------------------------------------
+
+
+def _sign_sync(
+    data: bytes, signer: signers.Signer, field_name: str, box: appearance.Box, style: Any, text: str, reason: str,
+    tsa: Any,
+) -> bytes:
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256", reason=reason,
+    )
+    pdf_signer = signers.PdfSigner(
+        meta, signer, timestamper=tsa, stamp_style=style,
+        new_field_spec=fields.SigFieldSpec(field_name, on_page=box.page, box=box.tuple()),
+    )
+    out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data), strict=False), appearance_text_params={"stamp": text})
+    return out.getvalue() if hasattr(out, "getvalue") else out.read()
+
+
+def _font_file(settings: Settings) -> Path:
+    try:  # the shared printing package, where the fonts live once moved there
+        from confmgr.printing.fonts import load_fonts  # type: ignore[import-not-found]
+    except ImportError:
+        from confmgr.documents.fonts import load_fonts
+    return Path(load_fonts(settings.font_dir).files[0])
+
+
+def _style(settings: Settings, image: bytes | None) -> Any:
+    return appearance.image_style(image) if image else appearance.text_style(_font_file(settings))
+
+
+def _signer_place(issued_data: bytes, issued: IssuedDocument) -> appearance.Place:
+    person = issued.signer.get("chair") if issued.kind == documents.MINUTES else issued.signer
+    name = (person or {}).get("full_name") if isinstance(person, dict) else None
+    return appearance.find_signer_place(issued_data, name)
+
+
+def _field_name(prefix: str, checks: list[SignatureCheck]) -> str:
+    taken = {c.field_name for c in checks}
+    n = 1
+    while f"{prefix}{n}" in taken:
+        n += 1
+    return f"{prefix}{n}"
+
+
+async def sign_with_own_key(
+    db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, kind: str, password: str
+) -> DocumentRevision:
+    """The acting user's stored PKCS#12, opened with the password typed now, signs."""
+    user = require_editor(actor)
+    issued = await _issued_of(db, user, meeting_id, kind)
+    cred = await db.scalar(select(SigningCredential).where(SigningCredential.user_id == user.id))
+    if cred is None or cred.p12_encrypted is None:
+        raise Conflict("You have no signing certificate yet. Upload your PKCS#12 file on the signing page first.")
+    if not password:
+        raise InvalidInput("Enter the password of your certificate.", field_errors={"password": N_("Enter the password of your certificate.")})
+    current = await latest(db, settings, issued)
+    if current.stage == Stage.SEALED.value:
+        raise Conflict("The document is already sealed; it cannot be signed again.")
+    signer = keys.personal_signer(settings.server.secret_key, cred.p12_encrypted, password)
+    issued_data = await documents.issued_bytes(db, settings, issued, "pdf")
+    before = await check(current.data, settings, issued_data) if current.revision else []
+    place = _signer_place(issued_data, issued)
+    box = appearance.signer_box(place, cred.image_png)
+    moment = now()
+    text = appearance.stamp_text("signer", cred.common_name, cred.organization, moment)
+    signed = await anyio.to_thread.run_sync(
+        _sign_sync, current.data, signer, _field_name(SIGNER_FIELD_PREFIX, before), box,
+        _style(settings, cred.image_png), text, REASON_SIGNER, keys.timestamper(settings.signing),
+    )
+    checks = await check(signed, settings, issued_data)
+    last = _refuse_unless_good([c for c in checks if c.revision_end > len(current.data)])
+    return await _store_revision(db, settings, user, issued, signed, Stage.SIGNED.value, "server", last, len(current.revisions) + 1)
+
+
+def require_clerk(actor: Any) -> User:
+    user = require_user(actor)
+    if user.role != Role.CLERK.value:
+        raise PermissionDenied("Only the clerk (văn thư) may apply the agency's signature.")
+    return user
+
+
+def _seal_sync(settings: Settings, data: bytes, field_name: str, box: appearance.Box, style: Any, text: str) -> bytes:
+    with keys.agency_signer(settings.signing) as signer:
+        return _sign_sync(data, signer, field_name, box, style, text, REASON_AGENCY, keys.timestamper(settings.signing))
+
+
+def _signer_widget_box(data: bytes, field_name: str) -> appearance.Box | None:
+    """Where the signer's visible signature sits (None for an invisible one)."""
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    for index in range(int(reader.root["/Pages"]["/Count"])):
+        page_ref, _resources = reader.find_page_for_modification(index)
+        for annot in page_ref.get_object().get("/Annots", []) or []:
+            widget = annot.get_object()
+            name = widget.get("/T")
+            if name is None and "/Parent" in widget:
+                name = widget["/Parent"].get_object().get("/T")
+            if str(name) != field_name or "/Rect" not in widget:
+                continue
+            x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
+            if abs(x1 - x0) < 1 or abs(y1 - y0) < 1:
+                return None
+            return appearance.Box(index, min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+    return None
+
+
+async def seal(db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, kind: str) -> DocumentRevision:
+    """The clerk applies the agency's signature with the seal image, only over a
+    document the signer has signed."""
+    user = require_clerk(actor)
+    issued = await _issued_of(db, user, meeting_id, kind)
+    if not settings.signing.sealing_configured:
+        raise Conflict("The agency's signing key is not configured. Tell the administrator.")
+    current = await latest(db, settings, issued)
+    if current.stage == Stage.SEALED.value:
+        raise Conflict("The document is already sealed.")
+    if current.stage != Stage.SIGNED.value:
+        raise Conflict("The agency may seal only a document the signer has signed. Sign it first.")
+    issued_data = await documents.issued_bytes(db, settings, issued, "pdf")
+    before = await check(current.data, settings, issued_data)
+    signer_sigs = [c for c in before if c.kind == "signer"]
+    if not signer_sigs or not all(c.intact and c.covers_issued_bytes for c in signer_sigs):
+        raise Conflict("The agency may seal only a document the signer has signed. Sign it first.")
+    seal_row = await db.scalar(select(AgencySeal).order_by(AgencySeal.id.desc()).limit(1))
+    image = seal_row.image_png if seal_row else None
+    signer_box = _signer_widget_box(current.data, signer_sigs[-1].field_name) or appearance.signer_box(
+        _signer_place(issued_data, issued), None
+    )
+    box = appearance.seal_box(signer_box, image, seal_row.width_mm if seal_row else 36)
+    agency = await _agency_name(db)
+    text = appearance.stamp_text("agency", agency, "", now())
+    sealed = await anyio.to_thread.run_sync(
+        _seal_sync, settings, current.data, _field_name(AGENCY_FIELD_PREFIX, before), box, _style(settings, image), text,
+    )
+    checks = await check(sealed, settings, issued_data)
+    last = _refuse_unless_good([c for c in checks if c.revision_end > len(current.data)])
+    return await _store_revision(db, settings, user, issued, sealed, Stage.SEALED.value, "agency", last, len(current.revisions) + 1)
+
+
+async def _agency_name(db: AsyncSession) -> str:
+    from confmgr.agency.services import get_agency
+
+    agency = await get_agency(db)
+    return agency.name if agency else ""
+
+
+# ---- what the documents page and the API show ------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentSignatures:
+    issued: IssuedDocument
+    stage: str
+    revisions: list[DocumentRevision]
+    checks: list[SignatureCheck]
+    sha256: str
+
+
+async def signatures(db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, kind: str) -> DocumentSignatures:
+    require_user(actor)
+    issued = await _issued_of(db, actor, meeting_id, kind)
+    current = await latest(db, settings, issued)
+    issued_data = await documents.issued_bytes(db, settings, issued, "pdf")
+    checks = await check(current.data, settings, issued_data) if current.revision else []
+    return DocumentSignatures(issued, current.stage, current.revisions, checks, current.sha256)
+
+
+async def revision_file(
+    db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, kind: str, seq: int
+) -> documents.DocumentFile:
+    """One revision by number: 0 is the numbered file, then each signed one."""
+    require_user(actor)
+    issued = await _issued_of(db, actor, meeting_id, kind)
+    if seq == 0:
+        data = await documents.issued_bytes(db, settings, issued, "pdf")
+        return documents.DocumentFile(data, _name_of(kind, issued) + ".pdf", files.PDF, issued)
+    revision = await db.scalar(
+        select(DocumentRevision).where(DocumentRevision.issued_document_id == issued.id, DocumentRevision.seq == seq)
+    )
+    if revision is None:
+        raise NotFound("No such document.")
+    data = await revision_bytes(db, settings, revision)
+    suffix = "da-ky" if revision.stage == Stage.SIGNED.value else "da-dong-dau"
+    return documents.DocumentFile(data, f"{_name_of(kind, issued)}-{suffix}.pdf", files.PDF, issued)
+
+
+async def stages_of(db: AsyncSession, issued_ids: list[int]) -> dict[int, list[DocumentRevision]]:
+    if not issued_ids:
+        return {}
+    out: dict[int, list[DocumentRevision]] = {}
+    for rev in await db.scalars(
+        select(DocumentRevision).where(DocumentRevision.issued_document_id.in_(issued_ids)).order_by(DocumentRevision.seq)
+    ):
+        out.setdefault(rev.issued_document_id, []).append(rev)
+    return out
+
+
+# ---- verification (public) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verification:
+    issued: IssuedDocument | None
+    stage: str | None
+    checks: list[SignatureCheck]
+    tampered: bool
+    exact: bool  # the file is exactly a stored revision
+
+
+def _eof_offsets(data: bytes) -> list[int]:
+    offsets = []
+    start = 0
+    while True:
+        i = data.find(b"%%EOF", start)
+        if i < 0:
+            break
+        end = i + 5
+        while end < len(data) and data[end : end + 1] in (b"\r", b"\n"):
+            end += 1
+        offsets.extend({i + 5, end})
+        start = i + 5
+    return sorted(set(offsets))
+
+
+async def find_issued(db: AsyncSession, data: bytes) -> tuple[IssuedDocument | None, bool]:
+    """The issued document this file is a revision of (exact bytes, or its numbered
+    bytes as prefix), and whether it is exactly a stored revision."""
+    digest = hashlib.sha256(data).hexdigest()
+    found = await db.scalar(select(IssuedDocument).where(IssuedDocument.sha256 == digest).limit(1))
+    if found is not None:
+        return found, True
+    rev = await db.scalar(select(DocumentRevision).where(DocumentRevision.sha256 == digest).limit(1))
+    if rev is not None:
+        return await db.get(IssuedDocument, rev.issued_document_id), True
+    offsets = [o for o in _eof_offsets(data) if o < len(data)]
+    if not offsets:
+        return None, False
+    candidates = list(
+        await db.scalars(select(IssuedDocument).where(IssuedDocument.size.in_(offsets)).order_by(IssuedDocument.id))
+    )
+    for cand in candidates:
+        if hashlib.sha256(data[: cand.size]).hexdigest() == cand.sha256:
+            return cand, False
+    return None, False
+
+
+async def verify(db: AsyncSession, settings: Settings, data: bytes) -> Verification:
+    issued, exact = await find_issued(db, data)
+    if issued is None:
+        # Not a revision of anything issued here; signatures are still shown, so a
+        # changed byte in an issued file shows as such.
+        try:
+            checks = await check(data, settings, None)
+        except InvalidInput:
+            checks = []
+        return Verification(None, None, checks, tampered=any(not c.intact for c in checks), exact=False)
+    issued_data = await documents.issued_bytes(db, settings, issued, "pdf")
+    checks = await check(data, settings, issued_data)
+    tampered = any(not c.intact or not c.modification_ok or not c.covers_issued_bytes for c in checks)
+    if checks and not checks[-1].covers_whole_file:
+        tampered = True
+    stage = Stage.NUMBERED.value
+    if any(c.kind == "agency" for c in checks):
+        stage = Stage.SEALED.value
+    elif checks:
+        stage = Stage.SIGNED.value
+    return Verification(issued, stage, checks, tampered=tampered, exact=exact)
+
+
+# ---- credentials and the seal image -----------------------------------------------
+
+
+async def credential_of(db: AsyncSession, actor: Any) -> SigningCredential | None:
+    user = require_user(actor)
+    return await db.scalar(select(SigningCredential).where(SigningCredential.user_id == user.id))
+
+
+async def save_credential(
+    db: AsyncSession, actor: Any, settings: Settings, *, p12: bytes | None, password: str, image: bytes | None
+) -> SigningCredential:
+    """Store the user's PKCS#12 (checked with its password, which is not kept) and/or
+    their signature image."""
+    user = require_editor(actor)
+    if not p12 and not image:
+        raise InvalidInput("Choose a certificate file or a signature image.", field_errors={"p12": N_("Choose a file.")})
+    info = keys.check_pkcs12(p12, password) if p12 else None
+    if image:
+        appearance.check_png(image, "image")
+    cred = await db.scalar(select(SigningCredential).where(SigningCredential.user_id == user.id))
+    if cred is None:
+        cred = SigningCredential(user_id=user.id)
+        db.add(cred)
+    changes: dict[str, Any] = {}
+    if info is not None and p12:
+        cred.p12_encrypted = keys.seal_pkcs12(settings.server.secret_key, p12)
+        cred.common_name, cred.organization, cred.not_after = info.common_name, info.organization, info.not_after
+        changes["certificate"] = {"subject": info.common_name, "organization": info.organization, "serial": info.serial}
+    if image:
+        cred.image_png = image
+        changes["image"] = hashlib.sha256(image).hexdigest()
+    await db.flush()
+    audit(db, user, "edit", "signing_credential", cred.id, changes=changes)
+    return cred
+
+
+async def seal_image(db: AsyncSession) -> AgencySeal | None:
+    return await db.scalar(select(AgencySeal).order_by(AgencySeal.id.desc()).limit(1))
+
+
+async def save_seal_image(db: AsyncSession, actor: Any, image: bytes, width_mm: int = 36) -> AgencySeal:
+    """The agency's seal image (administrator or clerk)."""
+    user = require_user(actor)
+    if not (user.is_admin or user.role == Role.CLERK.value):
+        raise PermissionDenied("Only an administrator or the clerk may change the seal image.")
+    appearance.check_png(image, "image")
+    if not 20 <= width_mm <= 60:
+        raise InvalidInput("Please correct the highlighted fields.", field_errors={"width_mm": N_("Between 20 and 60 mm.")})
+    row = await seal_image(db)
+    if row is None:
+        row = AgencySeal(image_png=image, width_mm=width_mm)
+        db.add(row)
+    else:
+        row.image_png, row.width_mm = image, width_mm
+    await db.flush()
+    audit(db, user, "edit", "agency_seal", row.id, changes={"image": hashlib.sha256(image).hexdigest(), "width_mm": width_mm})
+    return row
+
+
+# ---- distribution to the sites -----------------------------------------------------
+
+
+async def for_site(db: AsyncSession, settings: Settings, issued: IssuedDocument) -> tuple[bytes, str]:
+    """What a site downloads: the sealed revision once sealing is configured (refused
+    until sealed), else the latest revision."""
+    current = await latest(db, settings, issued)
+    if settings.signing.sealing_configured and current.stage != Stage.SEALED.value:
+        raise Conflict("The document is being signed; it can be downloaded once the agency has sealed it.")
+    return current.data, current.stage
+
+
+async def count_revisions(db: AsyncSession) -> int:
+    return int(await db.scalar(select(func.count()).select_from(DocumentRevision)) or 0)
+
+
+__all__ = ["Latest", "Verification", "accept_signed", "latest", "seal", "sign_with_own_key", "signatures", "verify"]
