@@ -41,7 +41,7 @@ from confmgr.web.errors import EXCEPTION_HANDLERS
 from confmgr.web.render import configure_jinja
 from confmgr.web.csrf import SessionBoundCsrfMiddleware
 from confmgr.web.proxies import parse_networks, trusted_proxies
-from confmgr.web.security import install_log_masking, security_headers_hook
+from confmgr.web.security import VerifyRateLimitMiddleware, install_log_masking, security_headers_hook
 from confmgr.web.sessions import RotatingSessionConfig
 from confmgr.web.transactions import commit_before_send
 from confmgr.writes import GroupWriter
@@ -178,7 +178,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[static, Router(path="/", route_handlers=_route_handlers())],
         plugins=[SQLAlchemyInitPlugin(config=db_config), HTMXPlugin(), channels],
-        middleware=[trusted_proxies(parse_networks(settings.trusted_proxies)), LocaleMiddleware, session_config.middleware, SessionBoundCsrfMiddleware],
+        middleware=[trusted_proxies(parse_networks(settings.trusted_proxies)), LocaleMiddleware, session_config.middleware, SessionBoundCsrfMiddleware, VerifyRateLimitMiddleware],
         csrf_config=csrf,
         stores=stores,
         template_config=templates,

@@ -137,3 +137,8 @@ async def succeeded(store: Store, username: str, client: str) -> None:
             local._counts[key] = (count - 1, expires)
     else:
         await redis.decr(store._make_key(_key("addr", client)))  # type: ignore[attr-defined]
+
+
+async def count_event(store: Store, kind: str, client: str, window: int) -> int:
+    """How many ``kind`` events this client had in the window, this one included."""
+    return await _incr(store, _key("event", kind, client), window)
