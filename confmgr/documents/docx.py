@@ -39,6 +39,7 @@ from confmgr.documents.content import (
     minutes_body,
     recipient_lines,
 )
+from confmgr.documents.core_properties import set_core_text
 from confmgr.documents.vndate import to_vn_time
 from confmgr.printing.layout import (
     AGENCY_COLUMN_SHARE,
@@ -319,9 +320,7 @@ def _page_field(para: Paragraph) -> None:
 
 def _save(doc: DocumentObject, title: str, author: str, stamp: date, draft: bool, number: str) -> bytes:
     props = doc.core_properties
-    props.title = title
-    props.author = author
-    props.subject = DRAFT_MARK if draft else f"Số {number}"
+    set_core_text(props, title=title, author=author, subject=DRAFT_MARK if draft else f"Số {number}")
     props.comments = "confmgr"
     props.last_modified_by = "confmgr"
     props.revision = 1
