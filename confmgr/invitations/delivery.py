@@ -34,11 +34,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.generator import BytesGenerator
-from email.headerregistry import Address
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
 
+from confmgr.emailaddr import parse_email
 from confmgr.accounts.models import User
 from confmgr.agency.models import Agency
 from confmgr.errors import DomainError
@@ -336,10 +336,8 @@ _DOT_LINE = re.compile(rb"(?m)^\.")
 
 
 def message_bytes(item: Item, sender: str, domain: str) -> bytes:
-    try:
-        Address(addr_spec=item.recipient)
-    except (ValueError, IndexError, TypeError) as exc:
-        raise Permanent(f"not a valid email address: {item.recipient!r}") from exc
+    if parse_email(item.recipient) is None:
+        raise Permanent(f"not a valid email address: {item.recipient!r}")
     message = compose(item.text, sender=sender, recipient=item.recipient, calendar=build_calendar(item.calendar), domain=domain)
     out = io.BytesIO()
     BytesGenerator(out, policy=message.policy.clone(utf8=not item.recipient.isascii())).flatten(message, linesep="\r\n")
