@@ -174,6 +174,19 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from confmgr.jobs.worker import run_worker
+
+    return run_worker(settings, args.workers)
+
+
+def cmd_jobs(settings: Settings, args: argparse.Namespace) -> int:
+    from confmgr.jobs.worker import list_jobs
+
+    _upgrade(settings)
+    return list_jobs(settings, show_all=args.all)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="confmgr", description="Quản lý hội nghị trực tuyến / Hybrid conference manager")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -210,6 +223,14 @@ def build_parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="restore an archive into an empty data dir and database")
     restore.add_argument("path")
     restore.set_defaults(func=cmd_restore)
+    worker = sub.add_parser("worker", help="run background jobs (mailings) in this process (production: PostgreSQL + Redis)")
+    worker.add_argument("--workers", type=int, default=None, help="worker threads (default CONFMGR_JOB_WORKERS or 2)")
+    worker.set_defaults(func=cmd_worker)
+    jobs = sub.add_parser("jobs", help="background jobs")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_list = jobs_sub.add_parser("list", help="what is queued and running")
+    jobs_list.add_argument("--all", action="store_true", help="also the last finished jobs (20 in all)")
+    jobs.set_defaults(func=cmd_jobs)
     return parser
 
 

@@ -28,6 +28,7 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.throttle import CountingMemoryStore
+from confmgr.agenda.live import LISTENERS
 from confmgr.db import READ_ONLY, WriterQueue, create_engine, create_session_maker
 from confmgr.errors import NotFound
 from confmgr.filemodes import secure_data_dir
@@ -82,7 +83,7 @@ def _route_handlers() -> list[Any]:
     from confmgr.documents.controllers import ROUTES as documents
     from confmgr.invitations.controllers import ROUTES as invitations
     from confmgr.meetings.controllers import ROUTES as meetings
-    from confmgr.portal.controllers import ROUTES as portal
+    from confmgr.portal.routes import ROUTES as portal
     from confmgr.signing.controllers import ROUTES as signing
     from confmgr.sites.controllers import ROUTES as sites
     from confmgr.sites.unit_controllers import ROUTES as site_units
@@ -187,6 +188,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "writer": Provide(provide_writer),
         },
         on_shutdown=[jobs.stop_in_process, writer.close],
+        listeners=LISTENERS,
         before_request=reject_impossible_ids,
         before_send=[security_headers_hook(hsts=settings.server.base_url.startswith("https://"))],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -17,10 +17,13 @@ from sqlalchemy import func, select
 from confmgr.accounts.models import User
 from confmgr.accounts.services import create_user, generate_password
 from confmgr.agency.services import save_agency
+from confmgr.agenda.schemas import AgendaItemInput
+from confmgr.agenda.services import create_item
 from confmgr.cli_support import session_scope
 from confmgr.meetings.models import Meeting
 from confmgr.meetings.schemas import MeetingInput
-from confmgr.meetings.services import change_status, create_meeting
+from confmgr.meetings.services import create_meeting
+from confmgr.meetings.status import change_status
 from confmgr.schemas import Person
 from confmgr.settings import Settings
 from confmgr.sites.models import Delegate, Site
@@ -83,9 +86,6 @@ AGENDA = [
 
 
 async def _agenda(db: Any, admin: User, meeting_id: int, starts: datetime) -> None:
-    from confmgr.agenda.schemas import AgendaItemInput
-    from confmgr.agenda.services import create_item
-
     moment = starts
     for title, kind, presenter, minutes in AGENDA:
         person = Person(full_name=presenter[0], position=presenter[1], organization=presenter[2]) if presenter else None

@@ -2,7 +2,7 @@
 
 from confmgr.accounts.models import ApiToken, User
 from confmgr.agency.models import Agency
-from confmgr.agenda.models import AgendaItem, AgendaNoteRevision, Contribution, MeetingDocument, SpeakRequest
+from confmgr.agenda.models import AgendaItem, AgendaNoteRevision, Contribution, MeetingMaterial, SpeakRequest
 from confmgr.audit.models import AuditEntry
 from confmgr.documents.models import Conclusions, DocumentDownload, IssuedDocument, MinutesDraft
 from confmgr.files.models import StoredFile
@@ -13,7 +13,7 @@ from confmgr.sites.models import AttendanceEvent, Delegate, DirectorySite, Outgo
 
 __all__ = [
     "Agency", "AgendaItem", "BackgroundJob", "AgendaNoteRevision", "ApiToken", "AttendanceEvent", "AuditEntry", "Conclusions",
-    "Contribution", "Delegate", "DirectorySite", "DocumentDownload", "IssuedDocument", "Meeting", "MeetingDocument",
+    "Contribution", "Delegate", "DirectorySite", "DocumentDownload", "IssuedDocument", "Meeting", "MeetingMaterial",
     "MinutesDraft", "OutgoingEmail", "Site", "SpeakRequest", "StoredFile", "User",
     "AgencySeal", "DocumentRevision", "SigningCredential",
 ]

@@ -48,6 +48,8 @@ class MailSettings:
     # doubling each time, max_attempts tries in all.
     retry_seconds: float = 60.0
     max_attempts: int = 5
+    # SMTP connections a worker keeps open to the relay (CONFMGR_SMTP_CONNECTIONS).
+    connections: int = 8
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             rate=max(0.0, float(env.get("CONFMGR_SMTP_RATE") or 0)),
             retry_seconds=max(0.0, float(env.get("CONFMGR_SMTP_RETRY_SECONDS") or 60)),
             max_attempts=max(1, int(env.get("CONFMGR_SMTP_MAX_ATTEMPTS") or 5)),
+            connections=max(1, int(env.get("CONFMGR_SMTP_CONNECTIONS") or 8)),
         ),
         jobs=JobSettings(
             in_process=env.get("CONFMGR_JOBS_IN_PROCESS", "1") != "0",

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts import services
 from confmgr.accounts.models import Role, User
+from confmgr.accounts.permissions import require_user
 
 from confmgr.errors import DomainError, InvalidInput
 from confmgr.web.auth import log_in, log_out
@@ -173,8 +174,6 @@ class AuthApiController(Controller):
     @get("/me")
     async def me(self, actor: User | None) -> dict[str, Any]:
         """The user the bearer token belongs to."""
-        from confmgr.accounts.permissions import require_user
-
         user = require_user(actor)
         return {"id": user.id, "username": user.username, "full_name": user.full_name, "role": user.role}
 

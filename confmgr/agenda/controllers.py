@@ -1,5 +1,5 @@
 """Agenda pages, the live console and ``/api/v1/meetings/{id}/agenda|contributions|
-speak-requests|documents``: parse, call one service, render, announce."""
+speak-requests|materials``: parse, call one service, render, announce."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from confmgr.accounts.models import User
 from confmgr.accounts.permissions import require_editor
 from confmgr.agenda import live, services
-from confmgr.agenda.models import AgendaItem, Contribution, MeetingDocument, SpeakRequest
+from confmgr.agenda.models import AgendaItem, Contribution, MeetingMaterial, SpeakRequest
 from confmgr.agenda.pdf import build_agenda_pdf
 from confmgr.agenda.schemas import (
     KINDS,
@@ -27,8 +27,8 @@ from confmgr.agenda.schemas import (
     ContributionOut,
     ContributionReorderInput,
     ContributionStatusInput,
-    DocumentOut,
-    DocumentPatch,
+    MaterialOut,
+    MaterialPatch,
     FileOut,
     LiveOut,
     NotesInput,
@@ -43,10 +43,12 @@ from confmgr.i18n import N_, gettext
 from confmgr.live.events import board_channel
 from confmgr.live.stream import short_session, sse_response
 from confmgr.meetings.schemas import TimeInput
-from confmgr.meetings.services import available_actions, change_status, get_meeting
+from confmgr.meetings.access import get_meeting
+from confmgr.meetings.status import available_actions, change_status
 from confmgr.schemas import Person
 from confmgr.sites.services import list_sites
 from confmgr.timeutil import input_value, now, to_vn
+from confmgr.web.auth import session_user
 from confmgr.web.forms import form_data, nest, to_struct
 from confmgr.web.render import is_htmx, page, page_or_fragment
 
@@ -105,8 +107,8 @@ def request_out(r: SpeakRequest, site_name: str | None) -> SpeakRequestOut:
     )
 
 
-def document_out(d: MeetingDocument, stored: StoredFile, position: int) -> DocumentOut:
-    return DocumentOut(id=d.id, title=d.title, published=d.published, position=position, file=file_out(stored))  # type: ignore[arg-type]
+def material_out(d: MeetingMaterial, stored: StoredFile, position: int) -> MaterialOut:
+    return MaterialOut(id=d.id, title=d.title, published=d.published, position=position, file=file_out(stored))  # type: ignore[arg-type]
 
 
 def live_out(state: services.LiveState) -> LiveOut:
@@ -317,53 +319,53 @@ class AgendaApi(Controller):
         await services.set_current_speaker(db_session, actor, meeting_id, data)
         return live_out(await live.announce(request.app, db_session, meeting_id))
 
-    # documents
+    # materials (the old ``/documents`` paths keep working for programs written against them)
 
-    @get("/documents")
-    async def list_documents(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> list[DocumentOut]:
-        rows = await services.list_documents(db_session, actor, meeting_id)
-        return [document_out(d, f, i) for i, (d, f) in enumerate(rows, 1)]
+    @get(["/materials", "/documents"])
+    async def list_materials(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> list[MaterialOut]:
+        rows = await services.list_materials(db_session, actor, meeting_id)
+        return [material_out(d, f, i) for i, (d, f) in enumerate(rows, 1)]
 
-    @post("/documents")
-    async def upload_document(
+    @post(["/materials", "/documents"])
+    async def upload_material(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int
-    ) -> DocumentOut:
+    ) -> MaterialOut:
         """Multipart: ``file``, optional ``title`` and ``published`` (default true)."""
         require_editor(actor)
         payload, upload = await payload_and_file(request)
         published = str(payload.get("published", "true")).lower() not in ("false", "0", "no", "off")
-        d = await services.upload_document(
+        d = await services.upload_material(
             db_session, actor, request.app.state.settings, meeting_id, str(payload.get("title") or ""), upload,
             published=published,
         )
         stored = await db_session.get(StoredFile, d.file_id)
-        return document_out(d, stored, d.sort_order)  # type: ignore[arg-type]
+        return material_out(d, stored, d.sort_order)  # type: ignore[arg-type]
 
-    @patch("/documents/{document_id:int}")
-    async def update_document(
-        self, db_session: AsyncSession, actor: User | None, meeting_id: int, document_id: int,
-        data: Annotated[DocumentPatch, Body()],
-    ) -> DocumentOut:
-        """Rename, publish (``published: true``) or unpublish a document."""
-        d = await services.update_document(
-            db_session, actor, meeting_id, document_id,
+    @patch(["/materials/{material_id:int}", "/documents/{material_id:int}"])
+    async def update_material(
+        self, db_session: AsyncSession, actor: User | None, meeting_id: int, material_id: int,
+        data: Annotated[MaterialPatch, Body()],
+    ) -> MaterialOut:
+        """Rename, publish (``published: true``) or unpublish a material."""
+        d = await services.update_material(
+            db_session, actor, meeting_id, material_id,
             title=None if data.title is msgspec.UNSET else data.title,
             published=None if data.published is msgspec.UNSET else data.published,
         )
         stored = await db_session.get(StoredFile, d.file_id)
-        return document_out(d, stored, d.sort_order)  # type: ignore[arg-type]
+        return material_out(d, stored, d.sort_order)  # type: ignore[arg-type]
 
-    @delete("/documents/{document_id:int}", status_code=204)
-    async def delete_document(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, document_id: int
+    @delete(["/materials/{material_id:int}", "/documents/{material_id:int}"], status_code=204)
+    async def delete_material(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, material_id: int
     ) -> None:
-        await services.delete_document(db_session, actor, request.app.state.settings, meeting_id, document_id)
+        await services.delete_material(db_session, actor, request.app.state.settings, meeting_id, material_id)
 
-    @get("/documents/{document_id:int}/file", media_type="application/octet-stream")
-    async def document_file(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, document_id: int
+    @get(["/materials/{material_id:int}/file", "/documents/{material_id:int}/file"], media_type="application/octet-stream")
+    async def material_file(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, material_id: int
     ) -> File:
-        stored = await services.document_file_for_user(db_session, actor, meeting_id, document_id)
+        stored = await services.material_file_for_user(db_session, actor, meeting_id, material_id)
         return files.download(request.app.state.settings, stored)
 
 
@@ -400,7 +402,7 @@ class AgendaPages(Controller):
             "meeting": meeting,
             "items": await services.items_of(db, meeting_id),
             "contributions": await services.contributions_of(db, meeting_id),
-            "documents": await services.documents_of(db, meeting_id),
+            "materials": await services.materials_of(db, meeting_id),
             "sites": await list_sites(db, actor, meeting_id),
             "user": actor,
             "kinds": _kind_options(),
@@ -538,15 +540,15 @@ class AgendaPages(Controller):
         stored = await services.contribution_file_for_user(db_session, actor, meeting_id, contribution_id)
         return files.download(request.app.state.settings, stored)
 
-    # documents
+    # materials
 
-    @post("/documents")
-    async def upload_document(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int) -> Template | Redirect:
+    @post("/materials")
+    async def upload_material(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int) -> Template | Redirect:
         require_editor(actor)
         payload, upload = await payload_and_file(request)
         form = {k: v for k, v in (await form_data(request)).items() if not isinstance(v, UploadFile)}
         try:
-            await services.upload_document(
+            await services.upload_material(
                 db_session, actor, request.app.state.settings, meeting_id, str(payload.get("title") or ""), upload,
                 published=payload.get("published") == "1",
             )
@@ -554,34 +556,34 @@ class AgendaPages(Controller):
             if not exc.field_errors and exc.status_code not in (413, 415):
                 raise
             return await self._agenda_page(
-                request, db_session, actor, meeting_id, fragment="agenda/_documents.html", status_code=exc.status_code,
+                request, db_session, actor, meeting_id, fragment="agenda/_materials.html", status_code=exc.status_code,
                 dform=form, derrors=exc.field_errors or {"file": exc.message}, dmessage=exc.message, dparams=exc.params,
             )
-        return Redirect(f"/meetings/{meeting_id}/agenda#documents")
+        return Redirect(f"/meetings/{meeting_id}/agenda#materials")
 
-    @post("/documents/{document_id:int}/{action:str}")
-    async def document_action(
+    @post("/materials/{material_id:int}/{action:str}")
+    async def material_action(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int,
-        document_id: int, action: str,
+        material_id: int, action: str,
     ) -> Template | Redirect:
         settings = request.app.state.settings
         if action == "publish":
-            await services.update_document(db_session, actor, meeting_id, document_id, published=True)
+            await services.update_material(db_session, actor, meeting_id, material_id, published=True)
         elif action == "unpublish":
-            await services.update_document(db_session, actor, meeting_id, document_id, published=False)
+            await services.update_material(db_session, actor, meeting_id, material_id, published=False)
         elif action == "delete":
-            await services.delete_document(db_session, actor, settings, meeting_id, document_id)
+            await services.delete_material(db_session, actor, settings, meeting_id, material_id)
         else:
             raise InvalidInput("Unknown step.")
         if is_htmx(request):
-            return await self._agenda_page(request, db_session, actor, meeting_id, fragment="agenda/_documents.html")
-        return Redirect(f"/meetings/{meeting_id}/agenda#documents")
+            return await self._agenda_page(request, db_session, actor, meeting_id, fragment="agenda/_materials.html")
+        return Redirect(f"/meetings/{meeting_id}/agenda#materials")
 
-    @get("/documents/{document_id:int}/file")
-    async def document_file(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, document_id: int
+    @get(["/materials/{material_id:int}/file", "/documents/{material_id:int}/file"])
+    async def material_file(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, material_id: int
     ) -> File:
-        stored = await services.document_file_for_user(db_session, actor, meeting_id, document_id)
+        stored = await services.material_file_for_user(db_session, actor, meeting_id, material_id)
         return files.download(request.app.state.settings, stored)
 
 
@@ -627,8 +629,6 @@ class ConsolePages(Controller):
         app = request.app
         # The check uses a session of its own: the stream must not hold the request's.
         async with short_session(app) as db:
-            from confmgr.web.auth import session_user
-
             user = await session_user(request, db)
             require_editor(user)
             await get_meeting(db, user, meeting_id)
@@ -643,14 +643,11 @@ class ConsolePages(Controller):
     async def change_meeting_status(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, action: str
     ) -> Template | Redirect:
-        """Start or end the meeting; ending it ends the item under way."""
+        """Start or end the meeting (ending it ends the item under way: see meetings.status)."""
         if action not in ("start", "end"):
             raise InvalidInput("Unknown step.")
         form = await form_data(request)
-        meeting = await change_status(db_session, actor, meeting_id, action, _time_of(form))
-        if action == "end":
-            await services.close_live_state(db_session, meeting, meeting.actual_ended_at or meeting.updated_at)
-        await live.announce(request.app, db_session, meeting_id)
+        await change_status(db_session, actor, meeting_id, action, _time_of(form))
         return await self._back(request, db_session, actor, meeting_id)
 
     @post("/items/{item_id:int}/{action:str}")
@@ -735,10 +732,4 @@ class ConsolePages(Controller):
         return await self._back(request, db_session, actor, meeting_id)
 
 
-def _routes() -> list[Any]:
-    from confmgr.agenda.portal_controllers import ROUTES as portal
-
-    return [AgendaApi, AgendaPages, ConsolePages, *portal]
-
-
-ROUTES = _routes()
+ROUTES = [AgendaApi, AgendaPages, ConsolePages]

@@ -9,14 +9,18 @@ from the current state, so a reconnecting browser shows the truth.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
 from litestar import Litestar
+from litestar.channels import ChannelsPlugin
+from litestar.events import listener
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.agenda.services import LiveState, live_state
-from confmgr.live.events import board_channel, emit, live_channel
+from confmgr.events import MEETING_STATUS_CHANGED
+from confmgr.live.events import board_channel, emit, live_channel, publish
 from confmgr.live.stream import short_session
 
 LIVE_FRAGMENT = "agenda/_live_state.html"
@@ -47,6 +51,35 @@ async def announce(app: Litestar, db: AsyncSession, meeting_id: int) -> LiveStat
     emit(db, live_channel(meeting_id), LIVE_EVENT, live_html(app, state))
     emit(db, board_channel(meeting_id), QUEUE_EVENT, console_html(app, state))
     return state
+
+
+log = logging.getLogger("confmgr")
+
+
+async def announce_committed(app: Litestar, meeting_id: int) -> None:
+    """Outside any request: read the committed state and send it to every site and the console."""
+    async with short_session(app) as db:
+        state = await live_state(db, meeting_id)
+    publish(app.plugins.get(ChannelsPlugin), [
+        (live_channel(meeting_id), LIVE_EVENT, live_html(app, state)),
+        (board_channel(meeting_id), QUEUE_EVENT, console_html(app, state)),
+    ])
+
+
+@listener(MEETING_STATUS_CHANGED)
+async def announce_status_change(app: Litestar, meeting_id: int, **_: Any) -> None:
+    """The meeting started or ended (or moved on): the sites and the console see it.
+
+    Runs after the change committed (see confmgr.events); a failure here is logged
+    and never reaches the person who made the change, whose change stands.
+    """
+    try:
+        await announce_committed(app, meeting_id)
+    except Exception:  # an exception would stop Litestar's emitter for every later event
+        log.exception("announcing the status of meeting %s failed", meeting_id)
+
+
+LISTENERS = [announce_status_change]
 
 
 # ---- opening streams in a crowd -----------------------------------------------------

@@ -100,9 +100,11 @@ class SpeakRequest(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
 
 
-class MeetingDocument(Base):
-    """A file the secretariat publishes for every site (tài liệu hội nghị)."""
+class MeetingMaterial(Base):
+    """A file the secretariat publishes for every site (tài liệu hội nghị): the meeting's
+    materials. ("Documents" are only what the agency issues: minutes and notices.)"""
 
+    # The table keeps the name it was created with.
     __tablename__ = "meeting_document"
 
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)

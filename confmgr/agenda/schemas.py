@@ -125,12 +125,12 @@ class SpeakRequestOut(msgspec.Struct):
     finished_at: datetime | None
 
 
-class DocumentPatch(msgspec.Struct, forbid_unknown_fields=True):
+class MaterialPatch(msgspec.Struct, forbid_unknown_fields=True):
     title: str | msgspec.UnsetType = msgspec.UNSET
     published: bool | msgspec.UnsetType = msgspec.UNSET
 
 
-class DocumentOut(msgspec.Struct):
+class MaterialOut(msgspec.Struct):
     id: int
     title: str
     published: bool

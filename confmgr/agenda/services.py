@@ -21,7 +21,7 @@ from confmgr.agenda.models import (
     AgendaNoteRevision,
     Contribution,
     ContributionStatus,
-    MeetingDocument,
+    MeetingMaterial,
     SpeakRequest,
     SpeakRequestStatus,
 )
@@ -40,7 +40,7 @@ from confmgr.files import services as files
 from confmgr.files.models import StoredFile
 from confmgr.i18n import N_
 from confmgr.meetings.models import Meeting, MeetingStatus
-from confmgr.meetings.services import ensure_editable, get_meeting
+from confmgr.meetings.access import ensure_editable, get_meeting
 from confmgr.schemas import Person, person_errors
 from confmgr.settings import Settings
 from confmgr.sites.models import Site
@@ -683,42 +683,43 @@ async def live_state(db: AsyncSession, meeting_id: int) -> LiveState:
     return LiveState(meeting=meeting, current_item=current, items=items, queue=await speaking_queue(db, meeting_id))
 
 
-# ---- meeting documents ------------------------------------------------------------
+# ---- meeting materials ------------------------------------------------------------
+# (audited as "meeting_document", the name the log has always used for them)
 
 
-async def upload_document(
+async def upload_material(
     db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, title: str, upload: files.Upload | None,
     *, published: bool = True,
-) -> MeetingDocument:
+) -> MeetingMaterial:
     user, meeting = await _meeting_for_change(db, actor, meeting_id)
     clean_title = clean_line(title)
     if len(clean_title) > 500:
         raise InvalidInput("Please correct the highlighted fields.", field_errors={"title": N_("At most 500 characters.")})
     stored = await files.save_upload(db, settings, upload, meeting.id)
-    last = await db.scalar(select(func.max(MeetingDocument.sort_order)).where(MeetingDocument.meeting_id == meeting.id))
-    document = MeetingDocument(
+    last = await db.scalar(select(func.max(MeetingMaterial.sort_order)).where(MeetingMaterial.meeting_id == meeting.id))
+    material = MeetingMaterial(
         meeting_id=meeting.id, file_id=stored.id, title=clean_title or stored.original_name,
         sort_order=int(last or 0) + 1, published=published,
     )
-    db.add(document)
+    db.add(material)
     await db.flush()
-    record(db, user, "upload", "meeting_document", document.id, meeting_id=meeting.id,
-           changes={"title": document.title, "file": stored.original_name, "sha256": stored.sha256, "published": published})
-    return document
+    record(db, user, "upload", "meeting_document", material.id, meeting_id=meeting.id,
+           changes={"title": material.title, "file": stored.original_name, "sha256": stored.sha256, "published": published})
+    return material
 
 
-async def _document(db: AsyncSession, meeting_id: int, document_id: int) -> MeetingDocument:
-    document = await db.get(MeetingDocument, document_id)
-    if document is None or document.meeting_id != meeting_id:
+async def _material(db: AsyncSession, meeting_id: int, material_id: int) -> MeetingMaterial:
+    material = await db.get(MeetingMaterial, material_id)
+    if material is None or material.meeting_id != meeting_id:
         raise NotFound("No such document.")
-    return document
+    return material
 
 
-async def update_document(
-    db: AsyncSession, actor: Any, meeting_id: int, document_id: int, *, title: str | None = None, published: bool | None = None
-) -> MeetingDocument:
+async def update_material(
+    db: AsyncSession, actor: Any, meeting_id: int, material_id: int, *, title: str | None = None, published: bool | None = None
+) -> MeetingMaterial:
     user, meeting = await _meeting_for_change(db, actor, meeting_id)
-    document = await _document(db, meeting.id, document_id)
+    material = await _material(db, meeting.id, material_id)
     values: dict[str, Any] = {}
     if title is not None:
         values["title"] = clean_line(title)
@@ -726,62 +727,62 @@ async def update_document(
             raise InvalidInput("Please correct the highlighted fields.", field_errors={"title": N_("Enter a title of at most 500 characters.")})
     if published is not None:
         values["published"] = published
-    changes = apply_changes(document, values)
+    changes = apply_changes(material, values)
     if changes:
-        record(db, user, "update", "meeting_document", document.id, meeting_id=meeting.id, changes=changes)
-    return document
+        record(db, user, "update", "meeting_document", material.id, meeting_id=meeting.id, changes=changes)
+    return material
 
 
-async def delete_document(db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, document_id: int) -> None:
+async def delete_material(db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, material_id: int) -> None:
     user, meeting = await _meeting_for_change(db, actor, meeting_id)
-    document = await _document(db, meeting.id, document_id)
-    stored = await db.get(StoredFile, document.file_id)
-    await db.delete(document)
+    material = await _material(db, meeting.id, material_id)
+    stored = await db.get(StoredFile, material.file_id)
+    await db.delete(material)
     if stored is not None:
         in_use = await db.scalar(select(func.count(Contribution.id)).where(Contribution.file_id == stored.id))
         if not in_use:
             await db.delete(stored)
             # Bytes go only once the deletion is committed; a rollback keeps them.
             after_commit(db, lambda: files.remove_bytes(settings, stored))
-    record(db, user, "delete", "meeting_document", document_id, meeting_id=meeting.id, changes={"title": document.title})
+    record(db, user, "delete", "meeting_document", material_id, meeting_id=meeting.id, changes={"title": material.title})
 
 
-async def list_documents(db: AsyncSession, actor: Any, meeting_id: int) -> list[tuple[MeetingDocument, StoredFile]]:
+async def list_materials(db: AsyncSession, actor: Any, meeting_id: int) -> list[tuple[MeetingMaterial, StoredFile]]:
     await get_meeting(db, require_user(actor), meeting_id)
-    return await documents_of(db, meeting_id)
+    return await materials_of(db, meeting_id)
 
 
-async def documents_of(db: AsyncSession, meeting_id: int, *, published_only: bool = False) -> list[tuple[MeetingDocument, StoredFile]]:
+async def materials_of(db: AsyncSession, meeting_id: int, *, published_only: bool = False) -> list[tuple[MeetingMaterial, StoredFile]]:
     stmt = (
-        select(MeetingDocument, StoredFile)
-        .join(StoredFile, StoredFile.id == MeetingDocument.file_id)
-        .where(MeetingDocument.meeting_id == meeting_id)
-        .order_by(MeetingDocument.sort_order, MeetingDocument.id)
+        select(MeetingMaterial, StoredFile)
+        .join(StoredFile, StoredFile.id == MeetingMaterial.file_id)
+        .where(MeetingMaterial.meeting_id == meeting_id)
+        .order_by(MeetingMaterial.sort_order, MeetingMaterial.id)
     )
     if published_only:
-        stmt = stmt.where(MeetingDocument.published.is_(True))
+        stmt = stmt.where(MeetingMaterial.published.is_(True))
     return [(d, f) for d, f in (await db.execute(stmt)).all()]
 
 
-async def published_documents(db: AsyncSession, site: Site) -> list[tuple[MeetingDocument, StoredFile]]:
-    """What a site may download: its own meeting's published documents."""
-    return await documents_of(db, site.meeting_id, published_only=True)
+async def published_materials(db: AsyncSession, site: Site) -> list[tuple[MeetingMaterial, StoredFile]]:
+    """What a site may download: its own meeting's published materials."""
+    return await materials_of(db, site.meeting_id, published_only=True)
 
 
-async def document_file_for_site(db: AsyncSession, site: Site, document_id: int) -> StoredFile:
-    document = await db.get(MeetingDocument, document_id)
-    if document is None or document.meeting_id != site.meeting_id or not document.published:
+async def material_file_for_site(db: AsyncSession, site: Site, material_id: int) -> StoredFile:
+    material = await db.get(MeetingMaterial, material_id)
+    if material is None or material.meeting_id != site.meeting_id or not material.published:
         raise NotFound("No such file.")
-    stored = await db.get(StoredFile, document.file_id)
+    stored = await db.get(StoredFile, material.file_id)
     if stored is None:
         raise NotFound("No such file.")
     return stored
 
 
-async def document_file_for_user(db: AsyncSession, actor: Any, meeting_id: int, document_id: int) -> StoredFile:
+async def material_file_for_user(db: AsyncSession, actor: Any, meeting_id: int, material_id: int) -> StoredFile:
     await get_meeting(db, require_user(actor), meeting_id)
-    document = await _document(db, meeting_id, document_id)
-    stored = await db.get(StoredFile, document.file_id)
+    material = await _material(db, meeting_id, material_id)
+    stored = await db.get(StoredFile, material.file_id)
     if stored is None:
         raise NotFound("No such file.")
     return stored

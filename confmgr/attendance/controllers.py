@@ -18,6 +18,7 @@ from confmgr.accounts.permissions import require_user
 from confmgr.attendance import services
 from confmgr.attendance.chart import ChartLabels, answers_chart
 from confmgr.attendance.exports import to_csv, to_xlsx
+from confmgr.attendance.province_chart import ProvinceChartLabels, province_chart
 from confmgr.attendance.schemas import (
     AbsentPerson,
     BoardFilters,
@@ -30,7 +31,7 @@ from confmgr.errors import DomainError, InvalidInput, NotAuthenticated
 from confmgr.i18n import N_, gettext
 from confmgr.live.events import board_channel
 from confmgr.live.stream import short_session, sse_response
-from confmgr.meetings.services import get_meeting
+from confmgr.meetings.access import get_meeting
 from confmgr.schemas import Person
 from confmgr.sites.models import Site
 from confmgr.web.auth import session_user
@@ -40,11 +41,13 @@ from confmgr.web.render import is_htmx, page
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A roll call card holds a form per delegate: fewer of them a page than board rows.
 ROLL_CALL_PAGE_SIZE = 50
-FILTER_KEYS = ("response", "check", "role", "connected", "q", "page")
+FILTER_KEYS = ("response", "check", "role", "connected", "q", "page", "province")
 
 
-def _filters(response: str, check: str, role: str, connected: str, q: str, page_number: int) -> BoardFilters:
-    return BoardFilters.parse(response=response, check=check, role=role, connected=connected, q=q, page=page_number)
+def _filters(response: str, check: str, role: str, connected: str, q: str, page_number: int, province: str = "") -> BoardFilters:
+    return BoardFilters.parse(
+        response=response, check=check, role=role, connected=connected, q=q, page=page_number, province=province
+    )
 
 
 def _fragment_wanted(request: Request[Any, Any, Any]) -> bool:
@@ -66,13 +69,24 @@ def _chart(points: list[services.ChartPoint], total_sites: int) -> Any:
     return answers_chart(points, total_sites=total_sites, labels=labels)
 
 
+def _province_chart(provinces: list[services.ProvinceCount]) -> Any:
+    labels = ProvinceChartLabels(
+        title=gettext("Answers by province"), answered=gettext("Answered"), attending=gettext("Attending"),
+        no_province=gettext("Other sites"),
+    )
+    return province_chart(provinces, labels) if provinces else None
+
+
 async def _summary_context(db: AsyncSession, actor: Any, meeting_id: int) -> dict[str, Any]:
     counts = await services.board_counts(db, actor, meeting_id)
     points = await services.answers_over_time(db, actor, meeting_id)
+    provinces = await services.province_counts(db, actor, meeting_id)
     return {
         "counts": counts,
         "chart": _chart(points, counts.sites),
         "version": await services.board_version(db, meeting_id),
+        "provinces": provinces,
+        "province_chart": _province_chart(provinces),
     }
 
 
@@ -122,8 +136,9 @@ class BoardPages(Controller):
         role: str = "",
         q: str = "",
         page_number: Annotated[int, Parameter(query="page", ge=1, le=100_000)] = 1,
+        province: str = "",
     ) -> Template:
-        filters = _filters(response, check, role, "", q, page_number)
+        filters = _filters(response, check, role, "", q, page_number, province)
         meeting = await get_meeting(db_session, actor, meeting_id)
         # The summary and the table refresh on their own; each asks only for its part.
         target = request.headers.get("hx-target") if _fragment_wanted(request) else None
@@ -224,6 +239,7 @@ class RollCallPages(Controller):
             "filters": filters,
             "result": await services.board_rows(db, actor, meeting_id, filters, page_size=ROLL_CALL_PAGE_SIZE),
             "totals": await services.roll_call_totals(db, meeting_id),
+            "provinces": await services.province_counts(db, actor, meeting_id),
         }
 
     @get("/")
@@ -237,8 +253,9 @@ class RollCallPages(Controller):
         connected: str = "",
         q: str = "",
         page_number: Annotated[int, Parameter(query="page", ge=1, le=100_000)] = 1,
+        province: str = "",
     ) -> Template:
-        filters = _filters(response, "", "", connected, q, page_number)
+        filters = _filters(response, "", "", connected, q, page_number, province)
         context = await self._page_context(db_session, actor, meeting_id, filters)
         await end_reading(db_session)
         template = "attendance/_roll_call_list.html" if _fragment_wanted(request) else "attendance/roll_call.html"
@@ -322,6 +339,13 @@ class AttendanceApi(Controller):
         counts = await services.board_counts(db_session, actor, meeting_id)
         totals = await services.roll_call_totals(db_session, meeting_id)
         return {"counts": counts.__dict__, "roll_call": RollCallTotalsOut(**totals.__dict__)}
+
+    @get("/attendance/provinces")
+    async def provinces(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> list[dict[str, Any]]:
+        """Per-province counts (official order; ``code`` null: sites that are no official unit):
+        sites, attending, declined, silent, connected, not_connected, delegates_confirmed."""
+        counts = await services.province_counts(db_session, actor, meeting_id)
+        return [{**c.__dict__, "answered": c.answered} for c in counts]
 
     @put("/sites/{site_id:int}/roll-call")
     async def roll_call(

@@ -21,6 +21,7 @@ HEADINGS = (
     "Họ và tên", "Chức vụ", "Cơ quan", "Có mặt", "Lý do vắng", "Đến muộn",
 )
 COLUMN_WIDTHS = (6, 40, 16, 16, 30, 18, 10, 28, 30, 30, 10, 30, 10)
+PROVINCE_HEADING = "Tỉnh, thành phố"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -32,9 +33,26 @@ def _yes_no(value: bool | None) -> str:
     return "" if value is None else ("Có" if value else "Không")
 
 
+def has_provinces(lines: Sequence[SheetLine]) -> bool:
+    """Sites that are official units get a province column (after the site's name)."""
+    return any(line.province_code for line in lines)
+
+
+def headings(lines: Sequence[SheetLine]) -> tuple[str, ...]:
+    return (*HEADINGS[:2], PROVINCE_HEADING, *HEADINGS[2:]) if has_provinces(lines) else HEADINGS
+
+
+def _province(code: str | None) -> str:
+    from confmgr.sites.units import province_of
+
+    info = province_of(code)
+    return info.name if info else ""
+
+
 def sheet_rows(lines: Sequence[SheetLine]) -> list[list[Any]]:
     """Rows under the headings; STT counts the rows."""
     rows: list[list[Any]] = []
+    with_province = has_provinces(lines)
     for number, line in enumerate(lines, start=1):
         has_delegate = line.full_name is not None
         rows.append([
@@ -52,6 +70,8 @@ def sheet_rows(lines: Sequence[SheetLine]) -> list[list[Any]]:
             line.absence_reason if has_delegate else "",
             ("Có" if line.arrived_late else "") if has_delegate else "",
         ])
+        if with_province:
+            rows[-1].insert(2, _province(line.province_code))
     return rows
 
 
@@ -66,7 +86,7 @@ def to_csv(lines: Sequence[SheetLine]) -> bytes:
     """UTF-8 with a byte order mark: without it Excel reads Vietnamese as mojibake."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(HEADINGS)
+    writer.writerow(headings(lines))
     for row in sheet_rows(lines):
         writer.writerow([_inert(v) for v in row])
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
@@ -90,7 +110,8 @@ def to_xlsx(lines: Sequence[SheetLine], title: str) -> bytes:
     # Write-only mode streams rows: a national meeting has over ten thousand of them.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Điểm danh")
-    for index, width in enumerate(COLUMN_WIDTHS, start=1):
+    widths = (*COLUMN_WIDTHS[:2], 24, *COLUMN_WIDTHS[2:]) if has_provinces(lines) else COLUMN_WIDTHS
+    for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     # Headings on the first row so that scripts read the file like the CSV; the
     # meeting's title goes into the document properties.
@@ -98,7 +119,7 @@ def to_xlsx(lines: Sequence[SheetLine], title: str) -> bytes:
     workbook.properties.title = title[:255]
     bold = Font(bold=True)
     heading_cells = []
-    for heading in HEADINGS:
+    for heading in headings(lines):
         cell = WriteOnlyCell(sheet, value=heading)
         cell.font = bold
         heading_cells.append(cell)

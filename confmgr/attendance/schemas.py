@@ -24,12 +24,18 @@ class BoardFilters:
     connected: str = ""
     q: str = ""
     page: int = 1
+    province: str = ""  # an official province code (sites/units.py)
 
     @classmethod
     def parse(
-        cls, response: str = "", check: str = "", role: str = "", connected: str = "", q: str = "", page: int = 1
+        cls, response: str = "", check: str = "", role: str = "", connected: str = "", q: str = "", page: int = 1,
+        province: str = "",
     ) -> BoardFilters:
+        from confmgr.sites.units import province_of
+
+        known = province_of(province) if province and province != "none" else None
         return cls(
+            province="none" if province == "none" else (known.code if known else ""),
             response=response if response in RESPONSES else "",
             check=check if check in CHECKS else "",
             role=role if role in ROLES else "",
@@ -42,7 +48,7 @@ class BoardFilters:
         """The filters as GET parameters (empty ones left out), for links and refreshes."""
         values = {
             "response": self.response, "check": self.check, "role": self.role,
-            "connected": self.connected, "q": self.q,
+            "connected": self.connected, "q": self.q, "province": self.province,
         }
         params = {k: v for k, v in values.items() if v}
         chosen = self.page if page is None else page

@@ -24,7 +24,7 @@ from confmgr.errors import InvalidInput, NotFound
 from confmgr.i18n import N_
 from confmgr.live.events import board_channel, emit
 from confmgr.meetings.models import Meeting
-from confmgr.meetings.services import ensure_editable, get_meeting
+from confmgr.meetings.access import ensure_editable, get_meeting
 from confmgr.schemas import Person
 from confmgr.sites.models import AttendanceEvent, Delegate, Site
 from confmgr.text import clean_line, search_key
@@ -77,6 +77,7 @@ class BoardRow:
     connected: bool | None
     last_activity_at: datetime | None
     delegates: tuple[DelegateRow, ...]
+    province_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,10 @@ def _apply_filters(stmt: Select[Any], meeting_id: int, filters: BoardFilters, id
         stmt = stmt.where(Site.connected.is_(False))
     elif filters.connected == "unknown":
         stmt = stmt.where(Site.connected.is_(None))
+    if filters.province == "none":
+        stmt = stmt.where(Site.province_code.is_(None))
+    elif filters.province:
+        stmt = stmt.where(Site.province_code == filters.province)
     if ids is not None:
         stmt = stmt.where(Site.id.in_(ids))
     return stmt
@@ -191,7 +196,7 @@ async def board_rows(
         select(
             Site.id, Site.name, Site.role, Site.response, Site.reason, Site.expected_delegates,
             Site.technical_check, Site.technical_note, Site.connected,
-            func.coalesce(Site.last_activity_at, Site.responded_at),
+            func.coalesce(Site.last_activity_at, Site.responded_at), Site.province_code,
         ),
         meeting_id, filters, ids,
     )
@@ -199,8 +204,68 @@ async def board_rows(
         await db.execute(stmt.order_by(Site.role, Site.sort_order, Site.id).offset((page - 1) * page_size).limit(page_size))
     )
     delegates = await _delegates_of(db, [r[0] for r in rows])
-    items = [BoardRow(*row, delegates=tuple(delegates[row[0]])) for row in rows]
+    items = [BoardRow(*row[:10], delegates=tuple(delegates[row[0]]), province_code=row[10]) for row in rows]
     return BoardPage(rows=items, total=total, page=page, pages=pages, filters=BoardFilters(**{**filters.__dict__, "page": page}))
+
+
+@dataclass(frozen=True)
+class ProvinceCount:
+    """One province's sites on the board (``code`` None: sites that are no official unit)."""
+
+    code: str | None
+    name: str
+    sites: int
+    attending: int
+    declined: int
+    silent: int
+    connected: int
+    not_connected: int
+    delegates_confirmed: int
+
+    @property
+    def answered(self) -> int:
+        return self.attending + self.declined
+
+
+async def province_counts(db: AsyncSession, actor: Any, meeting_id: int) -> list[ProvinceCount]:
+    """Per-province counts, in the official order of provinces; empty when no site of the
+    meeting is an official unit. Two grouped queries whatever the number of sites."""
+    from confmgr.sites.units import province_of
+
+    await get_meeting(db, actor, meeting_id)
+    rows = list(
+        await db.execute(
+            select(
+                Site.province_code,
+                func.count(Site.id),
+                _count_if(Site.response == "attending"),
+                _count_if(Site.response == "declined"),
+                _count_if(Site.response == "pending"),
+                _count_if(Site.connected.is_(True)),
+                _count_if(Site.connected.is_(False)),
+            )
+            .where(Site.meeting_id == meeting_id)
+            .group_by(Site.province_code)
+        )
+    )
+    if not any(code for code, *_ in rows):
+        return []
+    delegates = dict(
+        (code, int(n))
+        for code, n in await db.execute(
+            select(Site.province_code, func.count(Delegate.id))
+            .join(Delegate, Delegate.site_id == Site.id)
+            .where(Site.meeting_id == meeting_id, Site.response == "attending")
+            .group_by(Site.province_code)
+        )
+    )
+    out = []
+    for code, *values in rows:
+        info = province_of(code)
+        out.append(
+            ProvinceCount(code, info.name if info else "", *(int(v or 0) for v in values), delegates.get(code, 0))
+        )
+    return sorted(out, key=lambda c: (c.code is None, c.code or ""))
 
 
 async def answers_over_time(db: AsyncSession, actor: Any, meeting_id: int) -> list[ChartPoint]:
@@ -441,6 +506,7 @@ class SheetLine:
     present: bool | None
     absence_reason: str
     arrived_late: bool
+    province_code: str | None = None
 
 
 async def attendance_sheet(db: AsyncSession, actor: Any, meeting_id: int) -> tuple[Meeting, list[SheetLine]]:
@@ -449,17 +515,21 @@ async def attendance_sheet(db: AsyncSession, actor: Any, meeting_id: int) -> tup
         select(
             Site.name, Site.role, Site.response, Site.reason, Site.connected, Site.technical_check,
             Delegate.full_name, Delegate.position, Delegate.organization, Delegate.present,
-            Delegate.absence_reason, Delegate.arrived_late,
+            Delegate.absence_reason, Delegate.arrived_late, Site.province_code,
         )
         .outerjoin(Delegate, Delegate.site_id == Site.id)
         .where(Site.meeting_id == meeting_id)
-        .order_by(Site.role, Site.sort_order, Site.id, Delegate.sort_order, Delegate.id)
+        # Sites of one province together, in the official order of provinces.
+        .order_by(
+            Site.role, Site.province_code.is_(None), Site.province_code, Site.sort_order, Site.id,
+            Delegate.sort_order, Delegate.id,
+        )
     )
     lines = [
         SheetLine(
             site_name=r[0], role=r[1], response=r[2], reason=r[3], connected=r[4], technical_check=r[5],
             full_name=r[6], position=r[7] or "", organization=r[8] or "", present=r[9],
-            absence_reason=r[10] or "", arrived_late=bool(r[11]),
+            absence_reason=r[10] or "", arrived_late=bool(r[11]), province_code=r[12],
         )
         for r in rows
     ]

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from confmgr.accounts.models import User
 from confmgr.accounts.permissions import require_admin
 from confmgr.audit.services import entries_for_meeting
-from confmgr.meetings.services import get_meeting
+from confmgr.meetings.access import get_meeting
 from confmgr.web.render import page
 
 

@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confmgr.accounts.models import User
 from confmgr.audit.models import AuditEntry
+from confmgr.sites.models import Site
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,6 @@ class Actor:
 
 
 def _identity(actor: Any) -> tuple[str, int | None, str]:
-    # Imported here to keep audit free of import cycles with the features it serves.
-    from confmgr.accounts.models import User
-    from confmgr.sites.models import Site
-
     if isinstance(actor, Actor):
         return actor.kind, actor.id, actor.label
     if isinstance(actor, User):

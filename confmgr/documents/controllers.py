@@ -21,7 +21,6 @@ from confmgr.accounts.models import User
 from confmgr.documents import record as rec
 from confmgr.documents import services
 from confmgr.documents.models import Conclusions, IssuedDocument
-from confmgr.documents.portal_controllers import PORTAL_ROUTES
 from confmgr.documents.schemas import (
     ConclusionsInput,
     ConclusionsOut,
@@ -562,4 +561,4 @@ class VerifyPage(Controller):
         return page("documents/verify.html", form={}, errors={}, result=result)
 
 
-ROUTES: list[Any] = [DocumentPages, DocumentsApi, VerifyPage, *PORTAL_ROUTES]
+ROUTES: list[Any] = [DocumentPages, DocumentsApi, VerifyPage]

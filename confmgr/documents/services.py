@@ -32,12 +32,13 @@ from confmgr.documents.models import Conclusions, DocumentDownload, DocumentKind
 from confmgr.documents.pdf import build_conclusions_pdf, build_minutes_pdf
 from confmgr.documents.schemas import ConclusionsInput, IssueInput
 from confmgr.documents.vndate import VN_TZ, add_working_days
-from confmgr.errors import Conflict, DomainError, InvalidInput, NotFound
+from confmgr.errors import Conflict, DomainError, InvalidInput, NotFound, TooLarge
 from confmgr.files import services as files
 from confmgr.files.models import StoredFile
 from confmgr.i18n import N_
 from confmgr.meetings.models import Meeting, MeetingStatus
-from confmgr.meetings.services import change_status, get_meeting
+from confmgr.meetings.access import get_meeting
+from confmgr.meetings.status import change_status
 from confmgr.settings import Settings
 from confmgr.sites.models import Site
 from confmgr.text import clean_line, clean_text
@@ -727,8 +728,6 @@ async def verify_upload(db: AsyncSession, upload: Any) -> IssuedDocument | None:
             break
         size += len(chunk)
         if size > MAX_VERIFY_BYTES:
-            from confmgr.errors import TooLarge
-
             raise TooLarge("The file is larger than {limit} MB.", params={"limit": MAX_VERIFY_BYTES // (1024 * 1024)})
         digest.update(chunk)
     if size == 0:

@@ -21,7 +21,7 @@ from confmgr.invitations.delivery import JobProgress, jobs_channel
 from confmgr.invitations.schemas import DeliveryFailureOut, FailedEmailOut, InvitationSummaryOut, JobOut, SiteLinkOut
 from confmgr.jobs.models import BackgroundJob
 from confmgr.live.stream import short_session, sse_response
-from confmgr.meetings.services import get_meeting
+from confmgr.meetings.access import get_meeting
 from confmgr.settings import Settings
 from confmgr.web.auth import session_user
 from confmgr.web.render import is_htmx, page_or_fragment

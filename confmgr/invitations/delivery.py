@@ -50,6 +50,7 @@ from confmgr.jobs.queue import Bridge, JobQueue
 from confmgr.jobs.runner import renew
 from confmgr.live.events import emit
 from confmgr.meetings.models import Meeting
+from confmgr.meetings.status import change_status
 from confmgr.sites.models import OutgoingEmail, Site
 from confmgr.timeutil import now, vn_datetime
 from confmgr.web.render import MODE_LABELS
@@ -257,44 +258,25 @@ async def claim(bridge: Bridge, job_id: int, owner: str, limit: int) -> Claimed:
         return Claimed(items, sender, domain)
 
 
-async def mark_sent(bridge: Bridge, job_id: int, owner: str, item: Item, announce: bool) -> None:
-    """Committed before the final ``.``: see the module's documentation."""
-    async with bridge.transaction() as db:
-        job = await renew(db, job_id, owner)
-        moment = now()
-        await db.execute(
-            update(OutgoingEmail).where(OutgoingEmail.id == item.email_id).values(status=SENT, sent_at=moment, error="")
-        )
-        if job.kind == "invitation":
-            await db.execute(update(Site).where(Site.id == item.site_id).values(invited_at=moment))
-            meeting = await db.get(Meeting, job.meeting_id)
-            if meeting is not None and meeting.status == "draft":
-                await _mark_invited(db, job)
-        if announce:
-            await _announce(db, job)
-
-
-async def _mark_invited(db: Any, job: BackgroundJob) -> None:
-    """A draft becomes "invited" once an invitation actually went out, in the name of who sent it."""
-    from confmgr.meetings.services import change_status
-
-    user = await db.get(User, job.created_by_id) if job.created_by_id else None
-    try:
-        async with db.begin_nested():
-            await change_status(db, user, job.meeting_id, "invite")
-    except DomainError as exc:
-        log.warning("meeting %s stays a draft after its first invitation: %s", job.meeting_id, exc.message)
-
-
-async def mark_failed(
-    bridge: Bridge, job_id: int, owner: str, outcomes: list[tuple[Item, str, bool]], announce: bool
+async def record(
+    bridge: Bridge, job_id: int, owner: str, sent: list[Item], failed: list[tuple[Item, str, bool]], announce: bool,
 ) -> None:
-    """``(item, the server's answer, temporary)``: back to the queue (with backoff) or failed."""
+    """One transaction for a group of messages: ``sent`` are committed before their final
+    ``.`` (see the module's documentation); ``failed`` are ``(item, the server's answer,
+    temporary)``: back to the queue with backoff, or failed."""
     settings = bridge.settings.mail
     async with bridge.transaction() as db:
         job = await renew(db, job_id, owner)
         moment = now()
-        for item, error, temporary in outcomes:
+        if sent:
+            ids = [item.email_id for item in sent]
+            await db.execute(update(OutgoingEmail).where(OutgoingEmail.id.in_(ids)).values(status=SENT, sent_at=moment, error=""))
+            if job.kind == "invitation":
+                await db.execute(update(Site).where(Site.id.in_([i.site_id for i in sent])).values(invited_at=moment))
+                meeting = await db.get(Meeting, job.meeting_id)
+                if meeting is not None and meeting.status == "draft":
+                    await _mark_invited(db, job)
+        for item, error, temporary in failed:
             values: dict[str, Any] = {"error": error[:2000]}
             if temporary and item.attempts < settings.max_attempts:
                 wait = min(settings.retry_seconds * 2 ** (item.attempts - 1), MAX_RETRY_SECONDS)
@@ -305,9 +287,20 @@ async def mark_failed(
             if job.kind == "invitation":
                 # Refused after the "." (the row said sent): the site is not invited after all.
                 await db.execute(update(Site).where(Site.id == item.site_id).values(invited_at=None))
-        job.error = outcomes[-1][1][:2000] if outcomes else job.error
+        if failed:
+            job.error = failed[-1][1][:2000]
         if announce:
             await _announce(db, job)
+
+
+async def _mark_invited(db: Any, job: BackgroundJob) -> None:
+    """A draft becomes "invited" once an invitation actually went out, in the name of who sent it."""
+    user = await db.get(User, job.created_by_id) if job.created_by_id else None
+    try:
+        async with db.begin_nested():
+            await change_status(db, user, job.meeting_id, "invite")
+    except DomainError as exc:
+        log.warning("meeting %s stays a draft after its first invitation: %s", job.meeting_id, exc.message)
 
 
 async def fail_all(bridge: Bridge, job_id: int, owner: str, error: str) -> None:
@@ -335,9 +328,14 @@ class Permanent(Exception):
 _DOT_LINE = re.compile(rb"(?m)^\.")
 
 
+def valid_address(address: str) -> bool:
+    """The one parser that also checks addresses where they are entered (confmgr.emailaddr)."""
+    return parse_email(address) is not None
+
+
 def message_bytes(item: Item, sender: str, domain: str) -> bytes:
-    if parse_email(item.recipient) is None:
-        raise Permanent(f"not a valid email address: {item.recipient!r}")
+    if not valid_address(item.recipient):
+        raise Permanent(f"not a valid email address: {item.recipient}")
     message = compose(item.text, sender=sender, recipient=item.recipient, calendar=build_calendar(item.calendar), domain=domain)
     out = io.BytesIO()
     BytesGenerator(out, policy=message.policy.clone(utf8=not item.recipient.isascii())).flatten(message, linesep="\r\n")
@@ -355,12 +353,17 @@ class Relay:
     def __init__(self, config: SmtpConfig) -> None:
         self.config = config
         self.client: smtplib.SMTP | None = None
+        self.in_data = False  # the message is sent but for its final "."
 
     def close(self) -> None:
+        """QUIT, or, in the middle of a message, only the socket: the relay drops that message."""
+        if self.in_data:
+            self._drop()
         _close(self.client)
         self.client = None
 
     def _drop(self) -> None:
+        self.in_data = False
         client, self.client = self.client, None
         if client is not None:
             try:
@@ -400,6 +403,7 @@ class Relay:
             body = _DOT_LINE.sub(b"..", data)
             if not body.endswith(b"\r\n"):
                 body += b"\r\n"
+            self.in_data = True
             client.send(body)
         except (Temporary, Permanent):
             raise
@@ -417,6 +421,7 @@ class Relay:
         """The final ``.`` and the relay's answer (code 0 when the connection was lost)."""
         assert self.client is not None
         try:
+            self.in_data = False
             self.client.send(b".\r\n")
             code, msg = self.client.getreply()
         except (OSError, smtplib.SMTPException) as exc:
@@ -439,7 +444,7 @@ def run(queue: JobQueue, job_id: int, owner: str) -> float | None:
         bridge.call(fail_all, job_id, owner, gettext(exc.message, locale="en", **exc.params))
         bridge.call(claim, job_id, owner, 0)  # finishes the job
         return None
-    relay = Relay(config)
+    relays = [Relay(config) for _ in range(max(1, bridge.settings.mail.connections))]
     limiter = queue.limiter(config.label)
     announced = 0.0
 
@@ -460,47 +465,61 @@ def run(queue: JobQueue, job_id: int, owner: str) -> float | None:
                 if claimed.wait_seconds is None:
                     continue  # rows failed while claiming (revoked links): look again
                 return claimed.wait_seconds
-            _send_batch(queue, bridge, relay, limiter, job_id, owner, claimed, due)
+            _send_batch(queue, bridge, relays, limiter, job_id, owner, claimed, due)
         return None
     finally:
-        relay.close()
+        for relay in relays:
+            relay.close()
 
 
 def _send_batch(
-    queue: JobQueue, bridge: Bridge, relay: Relay, limiter: Any, job_id: int, owner: str, claimed: Claimed, due: Any
+    queue: JobQueue, bridge: Bridge, relays: list[Relay], limiter: Any, job_id: int, owner: str, claimed: Claimed,
+    due: Any,
 ) -> None:
+    """Messages go out in groups, one per connection: each brought up to its final ``.``,
+    then the group's ``sent`` committed at once, then the ``.`` on every connection."""
     items = claimed.items
-    for index, item in enumerate(items):
+    for start in range(0, len(items), len(relays)):
         if queue.stopping.is_set():
             return  # the rest stay "sending": released, they go back to the queue
-        try:
-            data = message_bytes(item, claimed.sender, claimed.domain)
-            limiter.wait(queue.stopping)
-            relay.begin(claimed.sender, item.recipient, data)
-        except Permanent as exc:
-            bridge.call(mark_failed, job_id, owner, [(item, str(exc), False)], due())
-            continue
-        except Temporary as exc:
-            outcomes = [(item, str(exc), True)]
-            if relay.client is None and "could not reach" in str(exc):
-                # The relay is away: the rest of the batch waits too, without each its own timeout.
-                outcomes += [(rest, str(exc), True) for rest in items[index + 1:]]
-                bridge.call(mark_failed, job_id, owner, outcomes, True)
-                return
-            bridge.call(mark_failed, job_id, owner, outcomes, due())
-            continue
-        except Exception as exc:  # a message that cannot be built must not stop the others
-            log.exception("could not build the message of delivery %s", item.email_id)
-            bridge.call(mark_failed, job_id, owner, [(item, f"could not build the message: {exc}", False)], due())
-            continue
-        bridge.call(mark_sent, job_id, owner, item, due())
-        code, answer = relay.finish()
-        if code == 0:
-            log.warning("delivery %s: %s", item.email_id, answer)
-        elif code != 250:
-            temporary = 400 <= code < 500
-            bridge.call(
-                mark_failed, job_id, owner,
-                [(item, f"mail server {relay.config.label} refused the message: {answer}", temporary)], True,
-            )
-
+        group = items[start:start + len(relays)]
+        begun: list[tuple[Item, Relay]] = []
+        failed: list[tuple[Item, str, bool]] = []
+        unreachable = ""
+        for item, relay in zip(group, relays):
+            if unreachable:
+                failed.append((item, unreachable, True))
+                continue
+            try:
+                data = message_bytes(item, claimed.sender, claimed.domain)
+                limiter.wait(queue.stopping)
+                relay.begin(claimed.sender, item.recipient, data)
+            except Permanent as exc:
+                failed.append((item, str(exc), False))
+            except Temporary as exc:
+                failed.append((item, str(exc), True))
+                if relay.client is None and "could not reach" in str(exc):
+                    unreachable = str(exc)
+            except Exception as exc:  # a message that cannot be built must not stop the others
+                log.exception("could not build the message of delivery %s", item.email_id)
+                failed.append((item, f"could not build the message: {exc}", False))
+            else:
+                begun.append((item, relay))
+        if unreachable:
+            # The relay is away: the rest of the batch waits too, without each its own timeout.
+            failed += [(rest, unreachable, True) for rest in items[start + len(group):]]
+            for item, relay in begun:
+                relay.close()  # never finished: the relay drops them, and they are queued again
+            failed += [(item, unreachable, True) for item, _relay in begun]
+            bridge.call(record, job_id, owner, [], failed, True)
+            return
+        bridge.call(record, job_id, owner, [item for item, _relay in begun], failed, due() or bool(failed))
+        refused: list[tuple[Item, str, bool]] = []
+        for item, relay in begun:
+            code, answer = relay.finish()
+            if code == 0:
+                log.warning("delivery %s: %s", item.email_id, answer)
+            elif code != 250:
+                refused.append((item, f"mail server {relay.config.label} refused the message: {answer}", 400 <= code < 500))
+        if refused:
+            bridge.call(record, job_id, owner, [], refused, True)

@@ -24,7 +24,7 @@ from confmgr.invitations.delivery import JobProgress, job_progress
 from confmgr.invitations.mail import SmtpConfig, parse_smtp_url
 from confmgr.jobs.models import ACTIVE, DONE, QUEUED, BackgroundJob
 from confmgr.meetings.models import Meeting
-from confmgr.meetings.services import get_meeting
+from confmgr.meetings.access import get_meeting
 from confmgr.settings import Settings
 from confmgr.sites.models import OutgoingEmail, Site
 from confmgr.sites.tokens import SiteKeys

@@ -36,8 +36,9 @@ from huey.api import Huey
 from huey.consumer import Consumer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from confmgr.live.events import PENDING_KEY
+from confmgr.live.events import PENDING_KEY, publish
 from confmgr.settings import Settings
+from confmgr.sites.tokens import SiteKeys
 
 log = logging.getLogger("confmgr.jobs")
 T = TypeVar("T")
@@ -61,8 +62,6 @@ class Bridge:
         self, settings: Settings, session_maker: async_sessionmaker[AsyncSession],
         publish: Callable[[list[Event]], Awaitable[None] | None], loop: asyncio.AbstractEventLoop,
     ) -> None:
-        from confmgr.sites.tokens import SiteKeys
-
         self.settings = settings
         self.session_maker = session_maker
         self.site_keys = SiteKeys(settings.server.secret_key)
@@ -179,8 +178,6 @@ class JobQueue:
     # ---- workers inside the server process ----
 
     async def start_in_process(self, app: Any) -> None:
-        from confmgr.live.events import publish
-
         from litestar.channels import ChannelsPlugin
 
         channels = app.plugins.get(ChannelsPlugin)

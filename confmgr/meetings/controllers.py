@@ -12,8 +12,11 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
+from confmgr.accounts.permissions import require_editor
 from confmgr.errors import InvalidInput
 from confmgr.meetings import services
+from confmgr.meetings.access import get_meeting
+from confmgr.meetings.status import available_actions, change_status
 from confmgr.meetings.models import Meeting, MeetingStatus
 from confmgr.meetings.schemas import CopyInput, MeetingInput, MeetingOut, MeetingPatch, TimeInput
 from confmgr.schemas import Person
@@ -95,8 +98,6 @@ class MeetingPages(Controller):
 
     @get("/new")
     async def new(self, actor: User | None) -> Template:
-        from confmgr.accounts.permissions import require_editor
-
         require_editor(actor)
         return page("meetings/form.html", form={"mode": "hybrid"}, errors={}, meeting=None)
 
@@ -111,19 +112,17 @@ class MeetingPages(Controller):
 
     @get("/{meeting_id:int}")
     async def show(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> Template:
-        meeting = await services.get_meeting(db_session, actor, meeting_id)
+        meeting = await get_meeting(db_session, actor, meeting_id)
         sites = await list_sites(db_session, actor, meeting_id)
         return page(
             "meetings/show.html", meeting=meeting, sites=sites, user=actor,
-            transitions=services.available_actions(meeting),
+            transitions=available_actions(meeting),
         )
 
     @get("/{meeting_id:int}/edit")
     async def edit(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> Template:
-        from confmgr.accounts.permissions import require_editor
-
         require_editor(actor)
-        meeting = await services.get_meeting(db_session, actor, meeting_id)
+        meeting = await get_meeting(db_session, actor, meeting_id)
         return page("meetings/form.html", form=_form_from_meeting(meeting), errors={}, meeting=meeting)
 
     @post("/{meeting_id:int}/edit")
@@ -136,13 +135,13 @@ class MeetingPages(Controller):
             patch_data = MeetingPatch(**{f: getattr(data, f) for f in MeetingInput.__struct_fields__})
             await services.update_meeting(db_session, actor, meeting_id, patch_data)
         except InvalidInput as exc:
-            meeting = await services.get_meeting(db_session, actor, meeting_id)
+            meeting = await get_meeting(db_session, actor, meeting_id)
             return page("meetings/form.html", form=form, errors=exc.field_errors, message=exc.message, meeting=meeting, status_code=422)
         return Redirect(f"/meetings/{meeting_id}")
 
     @get("/{meeting_id:int}/copy")
     async def copy_form(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> Template:
-        meeting = await services.get_meeting(db_session, actor, meeting_id)
+        meeting = await get_meeting(db_session, actor, meeting_id)
         suggested = meeting.starts_at + timedelta(days=365)
         return page(
             "meetings/copy.html", meeting=meeting, errors={},
@@ -159,7 +158,7 @@ class MeetingPages(Controller):
                 db_session, actor, request.app.state.site_keys, meeting_id, to_struct(CopyInput, form)
             )
         except InvalidInput as exc:
-            meeting = await services.get_meeting(db_session, actor, meeting_id)
+            meeting = await get_meeting(db_session, actor, meeting_id)
             return page("meetings/copy.html", meeting=meeting, form=form, errors=exc.field_errors, message=exc.message, status_code=422)
         return Redirect(f"/meetings/{copy.id}")
 
@@ -169,7 +168,7 @@ class MeetingPages(Controller):
     ) -> Redirect:
         form = await form_data(request)
         at = to_struct(TimeInput, {"at": form.get("at", "")}).at
-        await services.change_status(db_session, actor, meeting_id, action, at)
+        await change_status(db_session, actor, meeting_id, action, at)
         return Redirect(f"/meetings/{meeting_id}")
 
 
@@ -202,7 +201,7 @@ class MeetingApi(Controller):
 
     @get("/{meeting_id:int}")
     async def read(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> MeetingOut:
-        meeting = await services.get_meeting(db_session, actor, meeting_id)
+        meeting = await get_meeting(db_session, actor, meeting_id)
         return meeting_out(meeting, await count_sites(db_session, meeting.id))
 
     @patch("/{meeting_id:int}")
@@ -222,7 +221,7 @@ class MeetingApi(Controller):
         return meeting_out(meeting, await count_sites(db_session, meeting.id))
 
     async def _step(self, db: AsyncSession, actor: Any, meeting_id: int, action: str, data: TimeInput | None) -> MeetingOut:
-        meeting = await services.change_status(db, actor, meeting_id, action, data.at if data else None)
+        meeting = await change_status(db, actor, meeting_id, action, data.at if data else None)
         return meeting_out(meeting)
 
     @post("/{meeting_id:int}/invite", status_code=200)

@@ -1,7 +1,7 @@
-"""Meetings: creation, changes, search, copies and the status rules.
+"""Meetings: creation, changes, search and copies.
 
-Status moves draft → invited → in progress → ended → documents issued → archived;
-:data:`TRANSITIONS` is the only place that says which step may follow which.
+Status changes are in :mod:`confmgr.meetings.status`; loading a meeting and the
+"issued record no longer changes" rule in :mod:`confmgr.meetings.access`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from confmgr.accounts.permissions import require_editor, require_user
 from confmgr.audit.services import apply_changes, record
 from confmgr.errors import Conflict, InvalidInput, NotFound
+from confmgr.meetings.access import ensure_editable, get_meeting
 from confmgr.meetings.models import Meeting, MeetingMode, MeetingStatus
 from confmgr.meetings.schemas import CopyInput, MeetingInput, MeetingPatch
 from confmgr.schemas import Person, person_errors
+from confmgr.sites.services import copy_sites, count_sites
 from confmgr.sites.tokens import SiteKeys
 from confmgr.text import clean_line, clean_text, search_key
 from confmgr.timeutil import VN_TZ, aware, now
@@ -27,22 +29,7 @@ from confmgr.i18n import N_
 
 S = MeetingStatus
 
-# action -> (statuses it may start from, status it leads to)
-TRANSITIONS: dict[str, tuple[frozenset[MeetingStatus], MeetingStatus]] = {
-    "invite": (frozenset({S.DRAFT}), S.INVITED),
-    "start": (frozenset({S.DRAFT, S.INVITED}), S.IN_PROGRESS),
-    "end": (frozenset({S.IN_PROGRESS}), S.ENDED),
-    "issue_documents": (frozenset({S.ENDED}), S.DOCUMENTS_ISSUED),
-    "archive": (frozenset({S.ENDED, S.DOCUMENTS_ISSUED}), S.ARCHIVED),
-}
-# Once documents are issued the record they were made from stays as it was.
-EDITABLE = frozenset({S.DRAFT, S.INVITED, S.IN_PROGRESS, S.ENDED})
 PAGE_SIZE = 50
-
-
-def ensure_editable(meeting: Meeting) -> None:
-    if meeting.status not in {s.value for s in EDITABLE}:
-        raise Conflict("This meeting's documents are issued; its record can no longer change.")
 
 
 def _values(data: MeetingInput) -> dict[str, Any]:
@@ -88,14 +75,6 @@ async def create_meeting(db: AsyncSession, actor: Any, data: MeetingInput) -> Me
     db.add(meeting)
     await db.flush()
     record(db, user, "create", "meeting", meeting.id, meeting_id=meeting.id, changes=values)
-    return meeting
-
-
-async def get_meeting(db: AsyncSession, actor: Any, meeting_id: int) -> Meeting:
-    require_user(actor)
-    meeting = await db.get(Meeting, meeting_id)
-    if meeting is None:
-        raise NotFound("No such meeting.")
     return meeting
 
 
@@ -168,42 +147,6 @@ async def search_meetings(db: AsyncSession, actor: Any, query: MeetingQuery) -> 
     return MeetingPage(items=list(rows), total=total, page=page, pages=pages)
 
 
-async def change_status(
-    db: AsyncSession, actor: Any, meeting_id: int, action: str, at: datetime | None = None
-) -> Meeting:
-    user = require_editor(actor)
-    meeting = await get_meeting(db, user, meeting_id)
-    if action not in TRANSITIONS:
-        raise InvalidInput("Unknown step.")
-    allowed_from, target = TRANSITIONS[action]
-    if meeting.status not in {s.value for s in allowed_from}:
-        raise Conflict(
-            "This step is not possible in the meeting's current status.",
-            extra={"status": meeting.status, "action": action},
-        )
-    moment = aware(at) if at else now()
-    if moment > now() + timedelta(minutes=5):
-        raise InvalidInput("A time in the future cannot be recorded.", field_errors={"at": N_("Not in the future.")})
-    changes: dict[str, Any] = {}
-    if action == "invite":
-        from confmgr.sites.services import count_sites
-
-        if await count_sites(db, meeting.id) == 0:
-            raise Conflict("Add at least one site before sending invitations.")
-    elif action == "start":
-        changes.update(apply_changes(meeting, {"actual_started_at": moment}))
-    elif action == "end":
-        if meeting.actual_started_at and moment < meeting.actual_started_at:
-            raise InvalidInput(
-                "The meeting cannot end before it started.", field_errors={"at": N_("Before the start time.")}
-            )
-        changes.update(apply_changes(meeting, {"actual_ended_at": moment}))
-    changes.update(apply_changes(meeting, {"status": target.value}))
-    meeting.revision += 1
-    record(db, user, action, "meeting", meeting.id, meeting_id=meeting.id, changes=changes)
-    return meeting
-
-
 async def copy_meeting(db: AsyncSession, actor: Any, keys: SiteKeys, meeting_id: int, data: CopyInput) -> Meeting:
     """A new draft from a past meeting: same shape and sites, new times, no answers."""
     user = require_editor(actor)
@@ -230,16 +173,9 @@ async def copy_meeting(db: AsyncSession, actor: Any, keys: SiteKeys, meeting_id:
     )
     db.add(copy)
     await db.flush()
-    from confmgr.sites.services import copy_sites
-
     copied_sites = await copy_sites(db, keys, source.id, copy.id)
     record(
         db, user, "copy", "meeting", copy.id, meeting_id=copy.id,
         changes={"copied_from": source.id, "sites": copied_sites},
     )
     return copy
-
-
-def available_actions(meeting: Meeting) -> list[str]:
-    """The steps the meeting's status allows now, for the page to offer."""
-    return [action for action, (allowed, _target) in TRANSITIONS.items() if meeting.status in {s.value for s in allowed} and action != "issue_documents"]

@@ -12,8 +12,6 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post, put
-from litestar.datastructures import ResponseHeader
-from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.params import Body
 from litestar.response import File, Redirect, Template
@@ -22,17 +20,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from confmgr.accounts.models import User
 from confmgr.accounts.permissions import require_editor
 from confmgr.db import read_after_write
-from confmgr.errors import Conflict, DomainError, InvalidInput, NotAuthenticated, NotFound
+from confmgr.errors import Conflict, DomainError, InvalidInput, NotFound
 from confmgr.i18n import N_, gettext
-from confmgr.meetings.services import get_meeting
+from confmgr.meetings.access import get_meeting
 from confmgr.portal import services
-from confmgr.portal.auth import provide_portal_site, require_site
+from confmgr.portal.auth import SiteApiController, SitePagesController, require_site
 from confmgr.portal.schemas import (
     PERSON_FIELDS,
     AttendanceInput,
     PortalAgendaItemOut,
     PortalDelegateOut,
-    PortalDocumentOut,
+    PortalMaterialOut,
     PortalMeetingOut,
     PortalOut,
     PortalSiteOut,
@@ -57,9 +55,6 @@ MAX_ANSWER_BODY = 512 * 1024
 EMPTY_ROWS_NEW = 3
 EMPTY_ROWS_MORE = 1
 
-# The link is the key: keep it out of Referer headers, caches and search engines.
-PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
-_PRIVATE = [ResponseHeader(name=k, value=v) for k, v in PRIVATE_HEADERS.items()]
 SENT = {"answer": N_("Your answer has been sent. Thank you."), "check": N_("Your technical check has been sent.")}
 
 
@@ -111,14 +106,6 @@ def answer_too_large(request: Request[Any, Any, Any], exc: HTTPException) -> Res
 # ---- the site's page -------------------------------------------------------------
 
 
-def invalid_link(request: Request[Any, Any, Any], exc: NotAuthenticated) -> Template:
-    """A link that opens nothing: a plain Vietnamese page, never the login form."""
-    template = "portal/_invalid.html" if is_htmx(request) else "portal/invalid.html"
-    return Template(
-        template_name=template, context={"message": gettext(exc.message)}, status_code=404, headers=PRIVATE_HEADERS
-    )
-
-
 @dataclass
 class AnswerStep:
     """What the answer form asked for: the typed values, and either a re-shown form
@@ -152,13 +139,10 @@ def _document_file(stored: Any, path: Any, headers: dict[str, str] | None = None
     )
 
 
-class PortalPages(Controller):
+class PortalPages(SitePagesController):
     """What a site contact opens on a phone: ``<base>/s/<token>``."""
 
-    path = "/s/{token:str}"
-    include_in_schema = False
-    exception_handlers = {NotAuthenticated: invalid_link, HTTPException: answer_too_large}
-    response_headers = _PRIVATE
+    exception_handlers = {**SitePagesController.exception_handlers, HTTPException: answer_too_large}
 
     async def _render(
         self,
@@ -198,19 +182,17 @@ class PortalPages(Controller):
 
     @get("/")
     async def show(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str, sent: str = ""
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, token: str, sent: str = ""
     ) -> Template:
         """The page; to htmx, only the part with the answers."""
-        site = await require_site(db_session, request.app.state.site_keys, token)
         return await self._render(request, db_session, site, token, notice=SENT.get(sent))
 
     # The answer is written by the group writer; this request's own session only reads.
     @post("/response", request_max_body_size=MAX_ANSWER_BODY, opt={"writes": False})
     async def respond(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, writer: GroupWriter, token: str
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, writer: GroupWriter, site: Site, token: str
     ) -> Template | Redirect:
         keys = request.app.state.site_keys
-        site = await require_site(db_session, keys, token)
         form, step = await _answer_step(request)
         if not step.send:
             return await self._render(
@@ -227,10 +209,9 @@ class PortalPages(Controller):
 
     @post("/technical-check", request_max_body_size=MAX_ANSWER_BODY, opt={"writes": False})
     async def technical_check(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, writer: GroupWriter, token: str
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, writer: GroupWriter, site: Site, token: str
     ) -> Template | Redirect:
         keys = request.app.state.site_keys
-        site = await require_site(db_session, keys, token)
         form = await form_data(request)
         typed = {"status": str(form.get("status", "")), "note": str(form.get("note", ""))}
         try:
@@ -239,14 +220,13 @@ class PortalPages(Controller):
             return await self._render(request, db_session, site, token, check_form=typed, error=exc, focus="check")
         return await self._sent(request, db_session, token, "check")
 
-    @get("/files/{document_id:int}")
+    @get(["/materials/{material_id:int}", "/files/{material_id:int}"])  # /files/: the links of before
     async def download(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str, document_id: int
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, material_id: int
     ) -> File:
-        site = await require_site(db_session, request.app.state.site_keys, token)
         uploads = request.app.state.settings.uploads_dir
-        stored, path = await services.document_for_site(db_session, uploads, site, document_id)
-        return _document_file(stored, path, PRIVATE_HEADERS)
+        stored, path = await services.material_for_site(db_session, uploads, site, material_id)
+        return _document_file(stored, path)
 
 
 # ---- the secretariat answers for a site --------------------------------------------
@@ -346,27 +326,23 @@ def portal_out(request: Request[Any, Any, Any], view: services.PortalView, token
             for item in view.agenda
         ],
         documents=[
-            PortalDocumentOut(
+            PortalMaterialOut(
                 id=doc.id, title=doc.title, file_name=doc.file_name, content_type=doc.content_type, size=doc.size,
-                download_url=f"{base}/s/{token}/files/{doc.id}",
+                download_url=f"{base}/s/{token}/materials/{doc.id}",
             )
-            for doc in view.documents
+            for doc in view.materials
         ],
     )
 
 
-class PortalApi(Controller):
+class PortalApi(SiteApiController):
     """The site portal for programs; ``Authorization: Bearer <site token>``."""
 
-    path = "/api/v1/portal"
-    tags = ["portal"]
-    dependencies = {"site": Provide(provide_portal_site)}
     exception_handlers = {HTTPException: answer_too_large}
-    response_headers = _PRIVATE
 
     @get("/")
     async def read(self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site) -> PortalOut:
-        """The site, its meeting, the agenda and the documents it may download."""
+        """The site, its meeting, the agenda and the materials it may download (``documents``)."""
         view = await services.portal_view(db_session, site)
         return portal_out(request, view, bearer_token(request) or "")
 
@@ -389,14 +365,14 @@ class PortalApi(Controller):
         )
         return portal_site_out(checked, checked.answer_closed)
 
-    @get("/documents/{document_id:int}")
+    @get(["/materials/{material_id:int}", "/documents/{material_id:int}"])
     async def download(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, document_id: int
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, material_id: int
     ) -> File:
-        """A meeting document's bytes, as an attachment."""
+        """A meeting material's bytes, as an attachment."""
         uploads = request.app.state.settings.uploads_dir
-        stored, path = await services.document_for_site(db_session, uploads, site, document_id)
-        return _document_file(stored, path, PRIVATE_HEADERS)
+        stored, path = await services.material_for_site(db_session, uploads, site, material_id)
+        return _document_file(stored, path)
 
 
 class SiteResponseApi(Controller):

@@ -74,7 +74,7 @@ class PortalAgendaItemOut(msgspec.Struct):
     actual_ended_at: datetime | None
 
 
-class PortalDocumentOut(msgspec.Struct):
+class PortalMaterialOut(msgspec.Struct):
     id: int
     title: str
     file_name: str
@@ -87,7 +87,8 @@ class PortalOut(msgspec.Struct):
     site: PortalSiteOut
     meeting: PortalMeetingOut
     agenda: list[PortalAgendaItemOut]
-    documents: list[PortalDocumentOut]
+    # The meeting's materials: the documented name of this field is "documents".
+    documents: list[PortalMaterialOut]
 
 
 # ---- the answer form -----------------------------------------------------------

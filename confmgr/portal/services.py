@@ -23,7 +23,7 @@ from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.permissions import require_editor
-from confmgr.agenda.models import AgendaItem, MeetingDocument
+from confmgr.agenda.models import AgendaItem, MeetingMaterial
 from confmgr.audit.models import AuditEntry
 from confmgr.audit.services import Actor, actor_of, changed, entry_values
 from confmgr.documents.models import IssuedDocument
@@ -56,8 +56,8 @@ MEETING_CLOSED = N_("This meeting's documents are issued; nothing can be changed
 
 
 @dataclass(frozen=True)
-class PortalDocument:
-    """A meeting document a site may download (tài liệu hội nghị)."""
+class PortalMaterial:
+    """A meeting material a site may download (tài liệu hội nghị)."""
 
     id: int
     title: str
@@ -71,7 +71,7 @@ class PortalView:
     site: Site
     meeting: Meeting
     agenda: list[AgendaItem]
-    documents: list[PortalDocument]
+    materials: list[PortalMaterial]
     # Issued minutes and conclusions notices (the documents feature serves their bytes).
     issued: list[IssuedDocument]
     # English message ids, or None while the site may still change them.
@@ -113,7 +113,7 @@ async def _meeting_of(db: AsyncSession, site: Site) -> Meeting:
 
 
 async def portal_view(db: AsyncSession, site: Site, now: datetime | None = None) -> PortalView:
-    """Everything the site's page shows: its meeting, agenda, documents and answers."""
+    """Everything the site's page shows: its meeting, agenda, materials, issued documents and answers."""
     meeting = await _meeting_of(db, site)
     agenda = list(
         await db.scalars(
@@ -124,39 +124,39 @@ async def portal_view(db: AsyncSession, site: Site, now: datetime | None = None)
     )
     rows = await db.execute(
         select(
-            MeetingDocument.id,
-            MeetingDocument.title,
+            MeetingMaterial.id,
+            MeetingMaterial.title,
             StoredFile.original_name,
             StoredFile.content_type,
             StoredFile.size,
         )
-        .join(StoredFile, StoredFile.id == MeetingDocument.file_id)
-        .where(MeetingDocument.meeting_id == meeting.id, MeetingDocument.published.is_(True))
-        .order_by(MeetingDocument.sort_order, MeetingDocument.id)
+        .join(StoredFile, StoredFile.id == MeetingMaterial.file_id)
+        .where(MeetingMaterial.meeting_id == meeting.id, MeetingMaterial.published.is_(True))
+        .order_by(MeetingMaterial.sort_order, MeetingMaterial.id)
     )
-    documents = [PortalDocument(*row) for row in rows]
+    materials = [PortalMaterial(*row) for row in rows]
     return PortalView(
-        site=site, meeting=meeting, agenda=agenda, documents=documents, issued=await issued_of(db, meeting.id),
+        site=site, meeting=meeting, agenda=agenda, materials=materials, issued=await issued_of(db, meeting.id),
         answer_closed=answer_closed_reason(meeting, now), check_closed=check_closed_reason(meeting),
     )
 
 
-async def document_for_site(
-    db: AsyncSession, uploads_dir: Path, site: Site, document_id: int
+async def material_for_site(
+    db: AsyncSession, uploads_dir: Path, site: Site, material_id: int
 ) -> tuple[StoredFile, Path]:
-    """A published document of the site's own meeting and where its bytes are.
+    """A published material of the site's own meeting and where its bytes are.
 
-    Any other document, published or not, is "not found": a link opens nothing
+    Any other material, published or not, is "not found": a link opens nothing
     beyond its own meeting.
     """
     row = (
         await db.execute(
             select(StoredFile)
-            .join(MeetingDocument, MeetingDocument.file_id == StoredFile.id)
+            .join(MeetingMaterial, MeetingMaterial.file_id == StoredFile.id)
             .where(
-                MeetingDocument.id == document_id,
-                MeetingDocument.meeting_id == site.meeting_id,
-                MeetingDocument.published.is_(True),
+                MeetingMaterial.id == material_id,
+                MeetingMaterial.meeting_id == site.meeting_id,
+                MeetingMaterial.published.is_(True),
             )
         )
     ).scalar_one_or_none()

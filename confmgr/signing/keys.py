@@ -126,7 +126,11 @@ def agency_signer(settings: SigningSettings) -> Iterator[signers.Signer]:
             ) from exc
         try:
             label = settings.pkcs11_key_label
-            yield PKCS11Signer(session, cert_label=label, key_label=label)
+            # Hash here and sign the digest on the token: the mechanism every token has.
+            yield PKCS11Signer(
+                session, cert_label=label, key_label=label, use_raw_mechanism=True,
+                other_certs_to_pull=None,  # the chain certificates on the token go into the signature
+            )
         finally:
             session.close()
         return

@@ -12,8 +12,10 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
+from confmgr.accounts.permissions import require_editor
 from confmgr.errors import DomainError, InvalidInput, TooLarge
-from confmgr.meetings.services import get_meeting
+from confmgr.meetings.access import get_meeting
+from confmgr.meetings.status import available_actions
 from confmgr.sites import services
 from confmgr.sites.importing import MAX_FILE_BYTES
 from confmgr.sites.models import DirectorySite, Site
@@ -109,8 +111,6 @@ class DirectoryPages(Controller):
 
     @get("/new")
     async def new(self, actor: User | None) -> Template:
-        from confmgr.accounts.permissions import require_editor
-
         require_editor(actor)
         return page("sites/directory_form.html", form=_site_form(None), errors={}, site=None)
 
@@ -170,8 +170,6 @@ class MeetingSitePages(Controller):
     include_in_schema = False
 
     async def _show_with_errors(self, db: AsyncSession, actor: Any, meeting_id: int, exc: DomainError, form: dict[str, Any]) -> Template:
-        from confmgr.meetings.services import available_actions
-
         meeting = await get_meeting(db, actor, meeting_id)
         sites = await services.list_sites(db, actor, meeting_id)
         return page(

@@ -17,6 +17,7 @@ import anyio.to_thread
 from confmgr.emailaddr import is_valid_email
 from confmgr.errors import InvalidInput, TooLarge
 from confmgr.sites.models import SiteRole
+from confmgr.sites.safe_xlsx import xlsx_cells
 from confmgr.text import clean_line, search_key
 from confmgr.i18n import N_
 
@@ -110,8 +111,6 @@ def _cells(content: bytes) -> list[list[str]]:
 
 
 def _xlsx_cells(content: bytes) -> list[list[str]]:
-    from confmgr.sites.safe_xlsx import xlsx_cells
-
     return xlsx_cells(content, MAX_ROWS)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from confmgr.accounts.permissions import require_editor, require_user
 from confmgr.audit.services import apply_changes, record
 from confmgr.errors import Conflict, InvalidInput, NotFound
+from confmgr.meetings.access import ensure_editable, get_meeting
 from confmgr.meetings.models import Meeting
 from confmgr.sites.importing import MAX_ROWS, RowError, SiteRow, read_sites_file, site_field_errors
 from confmgr.sites.models import DirectorySite, Site
@@ -185,8 +186,6 @@ async def import_directory(db: AsyncSession, actor: Any, content: bytes) -> Impo
 
 
 async def _meeting_for_change(db: AsyncSession, user: Any, meeting_id: int) -> Meeting:
-    from confmgr.meetings.services import ensure_editable, get_meeting
-
     meeting = await get_meeting(db, user, meeting_id)
     ensure_editable(meeting)
     return meeting
@@ -197,8 +196,6 @@ async def count_sites(db: AsyncSession, meeting_id: int) -> int:
 
 
 async def list_sites(db: AsyncSession, actor: Any, meeting_id: int) -> list[Site]:
-    from confmgr.meetings.services import get_meeting
-
     await get_meeting(db, actor, meeting_id)
     rows = await db.scalars(
         select(Site).where(Site.meeting_id == meeting_id).order_by(Site.role, Site.sort_order, Site.id)

@@ -4,7 +4,8 @@ Advanced Alchemy's stock handler commits as the response starts and only logs a
 commit that fails, so a person could be told "saved" when nothing was. This handler
 commits at the same moment, and when the commit fails it replaces the answer with
 an error (500) before a byte of it is sent. Callbacks queued with
-:func:`after_commit` (live updates) run only once the commit succeeded.
+:func:`after_commit` (live updates) and domain events queued with
+:func:`confmgr.events.queue` run only once the commit succeeded.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from advanced_alchemy.extensions.litestar._utils import delete_aa_scope_state, get_aa_scope_state
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confmgr import events
 from confmgr.live.events import discard, publish_pending
 
 AFTER_COMMIT_KEY = "confmgr_after_commit"
@@ -70,6 +72,7 @@ async def _commit_before_send(message: Any, scope: Any, key: str) -> None:
                 await session.rollback()
                 session.info.pop(AFTER_COMMIT_KEY, None)
                 discard(session)
+                events.discard(session)
                 api = str(scope.get("path", "")).startswith("/api/")
                 body = _FAILED_JSON if api else _FAILED_HTML
                 scope[FAILED_KEY] = body
@@ -81,10 +84,12 @@ async def _commit_before_send(message: Any, scope: Any, key: str) -> None:
             else:
                 publish_pending(scope["app"], session)
                 await run_after_commit(session)
+                events.emit_pending(scope["app"], session)
         else:
             await session.rollback()
             session.info.pop(AFTER_COMMIT_KEY, None)
             discard(session)
+            events.discard(session)
     elif message["type"] == "http.response.body" and FAILED_KEY in scope:
         message["body"] = scope.pop(FAILED_KEY)
         message["more_body"] = False

@@ -42,7 +42,7 @@ def _zip_without_office() -> bytes:
 def test_accepted_types_by_content(world: World, client: Any, admin_api: dict[str, str], settings: Any,
                                    name: str, content: bytes, expected: str) -> None:
     m = world.meeting()
-    response = client.post(f"/api/v1/meetings/{m}/documents", files={"file": (name, content, "application/octet-stream")},
+    response = client.post(f"/api/v1/meetings/{m}/materials", files={"file": (name, content, "application/octet-stream")},
                            data={"title": "Tài liệu"}, headers=admin_api)
     assert response.status_code == 201, response.text
     assert response.json()["file"]["content_type"] == expected
@@ -61,12 +61,12 @@ def test_accepted_types_by_content(world: World, client: Any, admin_api: dict[st
 def test_refused_types_store_nothing(world: World, client: Any, admin_api: dict[str, str], settings: Any,
                                      name: str, content: bytes) -> None:
     m = world.meeting()
-    response = client.post(f"/api/v1/meetings/{m}/documents", files={"file": (name, content, "application/pdf")},
+    response = client.post(f"/api/v1/meetings/{m}/materials", files={"file": (name, content, "application/pdf")},
                            headers=admin_api)
     assert response.status_code == 415
     assert "PDF" in response.json()["detail"]
     assert uploaded_files(settings) == []
-    assert client.get(f"/api/v1/meetings/{m}/documents", headers=admin_api).json() == []
+    assert client.get(f"/api/v1/meetings/{m}/materials", headers=admin_api).json() == []
 
 
 @pytest.fixture
@@ -77,16 +77,16 @@ def env_overrides() -> dict[str, str]:
 def test_over_limit_file_is_413_and_stores_nothing(world: World, client: Any, admin_api: dict[str, str], settings: Any) -> None:
     m = world.meeting()
     too_big = PDF_BYTES + b"0" * settings.max_upload_bytes
-    response = client.post(f"/api/v1/meetings/{m}/documents", files={"file": ("lon.pdf", too_big, "application/pdf")},
+    response = client.post(f"/api/v1/meetings/{m}/materials", files={"file": ("lon.pdf", too_big, "application/pdf")},
                            headers=admin_api)
     assert response.status_code == 413
     assert uploaded_files(settings) == []
-    assert client.get(f"/api/v1/meetings/{m}/documents", headers=admin_api).json() == []
+    assert client.get(f"/api/v1/meetings/{m}/materials", headers=admin_api).json() == []
 
 
 def test_path_in_name_is_dropped_and_download_headers(world: World, client: Any, admin_api: dict[str, str], settings: Any) -> None:
     m = world.meeting()
-    response = client.post(f"/api/v1/meetings/{m}/documents",
+    response = client.post(f"/api/v1/meetings/{m}/materials",
                            files={"file": ("../../Báo cáo tổng kết.pdf", PDF_BYTES, "application/pdf")}, headers=admin_api)
     assert response.status_code == 201
     body = response.json()
@@ -94,12 +94,33 @@ def test_path_in_name_is_dropped_and_download_headers(world: World, client: Any,
     stored = uploaded_files(settings)
     assert len(stored) == 1 and "Báo" not in stored[0] and ".." not in stored[0]
     assert not (settings.data_dir / "Báo cáo tổng kết.pdf").exists()
-    download = client.get(f"/api/v1/meetings/{m}/documents/{body['id']}/file", headers=admin_api)
+    download = client.get(f"/api/v1/meetings/{m}/materials/{body['id']}/file", headers=admin_api)
     assert download.status_code == 200 and download.content == PDF_BYTES
     disposition = download.headers["content-disposition"]
     assert disposition.startswith("attachment;")
     assert "filename*=UTF-8''B%C3%A1o%20c%C3%A1o%20t%E1%BB%95ng%20k%E1%BA%BFt.pdf" in disposition
     assert download.headers["x-content-type-options"] == "nosniff"
+
+
+def test_materials_answer_at_their_former_documents_paths_too(world: World, client: Any, admin_api: dict[str, str]) -> None:
+    """Programs written against ``/api/v1/meetings/{id}/documents`` keep working."""
+    m = world.meeting()
+    old = client.post(f"/api/v1/meetings/{m}/documents", files={"file": ("a.pdf", PDF_BYTES, "application/pdf")},
+                      data={"title": "Tài liệu A"}, headers=admin_api)
+    assert old.status_code == 201, old.text
+    material_id = old.json()["id"]
+    listed = client.get(f"/api/v1/meetings/{m}/materials", headers=admin_api).json()
+    assert [x["id"] for x in listed] == [material_id]
+    assert client.get(f"/api/v1/meetings/{m}/documents", headers=admin_api).json() == listed
+    renamed = client.patch(f"/api/v1/meetings/{m}/documents/{material_id}", json={"title": "Tài liệu B"}, headers=admin_api)
+    assert renamed.status_code == 200 and renamed.json()["title"] == "Tài liệu B"
+    for path in ("materials", "documents"):
+        download = client.get(f"/api/v1/meetings/{m}/{path}/{material_id}/file", headers=admin_api)
+        assert download.status_code == 200 and download.content == PDF_BYTES
+    assert client.delete(f"/api/v1/meetings/{m}/documents/{material_id}", headers=admin_api).status_code == 204
+    assert client.get(f"/api/v1/meetings/{m}/materials", headers=admin_api).json() == []
+    # The issued minutes keep their own /documents/ paths.
+    assert client.get(f"/api/v1/meetings/{m}/documents/minutes.pdf", headers=admin_api).status_code != 405
 
 
 def test_clean_filename_rules() -> None:
@@ -111,25 +132,25 @@ def test_clean_filename_rules() -> None:
     assert "\n" not in content_disposition("a\nb.pdf") and '"' not in content_disposition('a".pdf').split(";")[1][11:-1]
 
 
-def test_document_publish_unpublish_delete_pages(world: World, client: Any, settings: Any) -> None:
+def test_material_publish_unpublish_delete_pages(world: World, client: Any, settings: Any) -> None:
     m = world.meeting()
     login(client)
     from tests.helpers import csrf_token
 
-    upload = client.post(f"/meetings/{m}/documents", data={"_csrf_token": csrf_token(client), "title": "Dự thảo báo cáo", "published": "1"},
+    upload = client.post(f"/meetings/{m}/materials", data={"_csrf_token": csrf_token(client), "title": "Dự thảo báo cáo", "published": "1"},
                          files={"file": ("du-thao.pdf", PDF_BYTES, "application/pdf")}, follow_redirects=False)
     assert upload.status_code in (302, 303), upload.text
     page = client.get(f"/meetings/{m}/agenda")
     assert "Dự thảo báo cáo" in page.text and "Đã công bố" in page.text
-    doc_id = int(page.text.split(f"/meetings/{m}/documents/")[1].split("/")[0])
-    fragment = form_post(client, f"/meetings/{m}/documents/{doc_id}/unpublish", headers={"HX-Request": "true"})
+    doc_id = int(page.text.split(f"/meetings/{m}/materials/")[1].split("/")[0])
+    fragment = form_post(client, f"/meetings/{m}/materials/{doc_id}/unpublish", headers={"HX-Request": "true"})
     assert fragment.status_code == 200 and "<html" not in fragment.text and "Chưa công bố" in fragment.text
-    full = form_post(client, f"/meetings/{m}/documents/{doc_id}/publish")
+    full = form_post(client, f"/meetings/{m}/materials/{doc_id}/publish")
     assert full.status_code in (302, 303)
-    bad = client.post(f"/meetings/{m}/documents", data={"_csrf_token": csrf_token(client), "title": "Virus"},
+    bad = client.post(f"/meetings/{m}/materials", data={"_csrf_token": csrf_token(client), "title": "Virus"},
                       files={"file": ("virus.pdf", b"MZ" + b"\0" * 40, "application/pdf")})
     assert bad.status_code == 415 and "Chỉ nhận tệp PDF" in bad.text
     assert len(uploaded_files(settings)) == 1
-    deleted = form_post(client, f"/meetings/{m}/documents/{doc_id}/delete")
+    deleted = form_post(client, f"/meetings/{m}/materials/{doc_id}/delete")
     assert deleted.status_code in (302, 303)
     assert uploaded_files(settings) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -188,7 +189,6 @@ def test_site_form_to_speak_with_and_without_htmx(world: World, client: Any) -> 
 
 
 def test_changes_are_published_once_rendered_to_the_live_channel(world: World, client: Any, admin_api: dict[str, str], app: Any) -> None:
-    m, (a, _b, _c) = _running(world)
     published: list[tuple[bytes, str]] = []
     plugin = app.plugins.get(ChannelsPlugin)
     original = plugin.publish
@@ -198,6 +198,13 @@ def test_changes_are_published_once_rendered_to_the_live_channel(world: World, c
         original(data, channels)
 
     plugin.publish = spy  # type: ignore[method-assign]
+    m, (a, _b, _c) = _running(world)
+    # Starting the meeting is announced by a listener, after its answer: wait for it.
+    deadline = time.monotonic() + 5
+    while not any(ch == live_channel(m) for _d, ch in published) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert any(ch == live_channel(m) for _d, ch in published)
+    published.clear()
     client.post(f"/api/v1/meetings/{m}/agenda/{a}/start", headers=admin_api)
     live = [decode(d) for d, ch in published if ch == live_channel(m)]
     assert len(live) == 1

@@ -112,7 +112,7 @@ def add_document(db: Any, settings: Any) -> Any:
 
     def create(meeting_id: int, title: str, content: bytes, *, published: bool = True, name: str = "tai-lieu.pdf") -> int:
         async def insert(session: Any) -> int:
-            from confmgr.agenda.models import MeetingDocument
+            from confmgr.agenda.models import MeetingMaterial
             from confmgr.files.models import StoredFile
 
             key = secrets.token_hex(16)
@@ -124,7 +124,7 @@ def add_document(db: Any, settings: Any) -> Any:
             )
             session.add(stored)
             await session.flush()
-            doc = MeetingDocument(meeting_id=meeting_id, file_id=stored.id, title=title, published=published)
+            doc = MeetingMaterial(meeting_id=meeting_id, file_id=stored.id, title=title, published=published)
             session.add(doc)
             await session.flush()
             return int(doc.id)

@@ -31,9 +31,9 @@ def test_read_the_portal(client: Any, site: Any, db: Any, add_document: Any) -> 
     assert [i["title"] for i in body["agenda"]] == ["Khai mạc"]
     assert body["agenda"][0]["presenter"]["position"] == "Giám đốc Sở"
     assert [d["id"] for d in body["documents"]] == [doc]
-    assert body["documents"][0]["download_url"].endswith(f"/s/{site.token}/files/{doc}")
+    assert body["documents"][0]["download_url"].endswith(f"/s/{site.token}/materials/{doc}")
     assert "token" not in body["site"] and "contact" not in body["site"]
-    download = client.get(f"/api/v1/portal/documents/{doc}", headers=site.bearer)
+    download = client.get(f"/api/v1/portal/materials/{doc}", headers=site.bearer)
     assert download.status_code == 200 and download.content == b"%PDF-1.7 x"
 
 

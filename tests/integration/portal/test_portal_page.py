@@ -67,8 +67,8 @@ def test_agenda_in_order_and_published_documents_only(client: Any, site: Any, db
     assert "Nguyễn Văn Bình, Phó Giám đốc Sở" in page
     assert "20 phút" in page
     html = client.get(site.url).text
-    assert f"/s/{site.token}/files/{shown}" in html
-    assert "Dự thảo nội bộ" not in html and f"/files/{hidden}" not in html
+    assert f"/s/{site.token}/materials/{shown}" in html
+    assert "Dự thảo nội bộ" not in html and f"/materials/{hidden}" not in html
 
 
 def test_empty_agenda_and_no_documents_say_so(client: Any, site: Any) -> None:
@@ -80,7 +80,7 @@ def test_empty_agenda_and_no_documents_say_so(client: Any, site: Any) -> None:
 def test_download_serves_the_stored_bytes_as_attachment(client: Any, site: Any, add_document: Any) -> None:
     content = b"%PDF-1.7 tai lieu hoi nghi" * 10
     doc = add_document(site.meeting_id, "Báo cáo", content, name="Báo cáo tổng kết.pdf")
-    response = client.get(f"{site.url}/files/{doc}")
+    response = client.get(f"{site.url}/materials/{doc}")
     assert response.status_code == 200
     assert response.content == content
     disposition = response.headers["content-disposition"]
@@ -106,11 +106,7 @@ def test_page_is_in_english_when_chosen(client: Any, site: Any) -> None:
 
 
 def test_live_view_comes_first_only_while_the_meeting_is_under_way(client: Any, admin_api: dict[str, str], site: Any) -> None:
-    import pytest
-
     before = client.get(site.url).text
-    if 'id="live"' not in before:
-        pytest.skip("the live view of the agenda is not part of this build")
     assert before.index('id="portal-answer"') < before.index('id="live"')
     assert client.post(f"/api/v1/meetings/{site.meeting_id}/start", headers=admin_api).status_code == 200
     during = client.get(site.url).text
@@ -119,22 +115,15 @@ def test_live_view_comes_first_only_while_the_meeting_is_under_way(client: Any, 
 
 
 def test_issued_minutes_are_offered_on_the_page(client: Any, site: Any, db: Any, add_document: Any) -> None:
-    from confmgr.settings import PROJECT_ROOT
-
-    if not (PROJECT_ROOT / "templates" / "documents" / "_portal_documents.html").exists():
-        import pytest
-
-        pytest.skip("issued documents are not part of this build")
-
     document_id = add_document(site.meeting_id, "Bản lưu", b"%PDF-1.7 bb")
 
     async def issue(session: Any) -> int:
         from datetime import date
 
-        from confmgr.agenda.models import MeetingDocument
+        from confmgr.agenda.models import MeetingMaterial
         from confmgr.documents.models import IssuedDocument
 
-        attachment = await session.get(MeetingDocument, document_id)
+        attachment = await session.get(MeetingMaterial, document_id)
         row = IssuedDocument(
             meeting_id=site.meeting_id, kind="minutes", symbol="BB-SNV", year=2026, number=5, number_text="05/BB-SNV",
             issued_on=date(2026, 12, 29), title="Biên bản hội nghị", sha256="0" * 64, size=11,

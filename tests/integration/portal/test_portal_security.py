@@ -15,14 +15,14 @@ def test_a_token_opens_only_its_own_meetings_documents(client: Any, admin_api: d
     foreign = add_document(elsewhere_meeting, "Tài liệu của hội nghị khác", b"%PDF-1.7 khac")
     unpublished = add_document(site.meeting_id, "Chưa công bố", b"%PDF-1.7 nhap", published=False)
     # Both sites of a meeting get its published documents; a site of another meeting does not.
-    assert client.get(f"{other_site.url}/files/{own}").status_code == 200
-    for url in (f"{site.url}/files/{foreign}", f"{site.url}/files/{unpublished}", f"{stranger.url}/files/{own}", f"{site.url}/files/999999"):
+    assert client.get(f"{other_site.url}/materials/{own}").status_code == 200
+    for url in (f"{site.url}/materials/{foreign}", f"{site.url}/materials/{unpublished}", f"{stranger.url}/materials/{own}", f"{site.url}/materials/999999"):
         response = client.get(url)
         assert response.status_code == 404, url
         assert b"%PDF" not in response.content
-    assert client.get(f"/api/v1/portal/documents/{foreign}", headers=site.bearer).status_code == 404
-    assert client.get(f"/api/v1/portal/documents/{own}", headers=stranger.bearer).status_code == 404
-    assert client.get(f"{stranger.url}/files/{foreign}").status_code == 200
+    assert client.get(f"/api/v1/portal/materials/{foreign}", headers=site.bearer).status_code == 404
+    assert client.get(f"/api/v1/portal/materials/{own}", headers=stranger.bearer).status_code == 404
+    assert client.get(f"{stranger.url}/materials/{foreign}").status_code == 200
 
 
 def test_site_token_is_no_key_to_the_secretariat_api(client: Any, site: Any) -> None:
@@ -55,7 +55,7 @@ def test_unknown_token_shows_a_vietnamese_invalid_link_page(client: Any, site: A
     assert "Đăng nhập" not in page  # never the secretariat's login
     fragment = client.get("/s/this-is-not-a-token", headers={"HX-Request": "true"})
     assert fragment.status_code == 404 and "<html" not in fragment.text
-    assert client.get("/s/this-is-not-a-token/files/1").status_code == 404
+    assert client.get("/s/this-is-not-a-token/materials/1").status_code == 404
     client.get(site.url)
     before = site_state(site.id)
     posted = form_post(client, "/s/this-is-not-a-token/response", {"attending": "no", "reason": "x"})
@@ -78,7 +78,7 @@ def test_revoked_link_opens_nothing(client: Any, site: Any, db: Any, add_documen
     assert page.status_code == 404
     assert "Đường liên kết không hợp lệ" in text_of(page.text)
     assert "Hội nghị tổng kết" not in page.text
-    assert client.get(f"{site.url}/files/{doc}").status_code == 404
+    assert client.get(f"{site.url}/materials/{doc}").status_code == 404
     assert form_post(client, f"{site.url}/response", {"attending": "no", "reason": "Bận"}).status_code == 404
     assert form_post(client, f"{site.url}/technical-check", {"status": "ok"}).status_code == 404
     assert client.get("/api/v1/portal", headers=site.bearer).status_code == 401
@@ -95,3 +95,44 @@ def test_a_huge_form_is_refused_and_changes_nothing(client: Any, site: Any, site
     assert response.status_code in (413, 422)
     assert "tối đa 50 đại biểu" in text_of(response.text)
     assert site_state(site.id) == before
+
+
+def _is_private(response: Any) -> bool:
+    headers = response.headers
+    return (
+        "no-store" in headers.get("cache-control", "")
+        and headers.get("referrer-policy") == "no-referrer"
+        and "noindex" in headers.get("x-robots-tag", "")
+    )
+
+
+def test_every_site_facing_answer_is_private(client: Any, site: Any, add_document: Any) -> None:
+    own = add_document(site.meeting_id, "Tài liệu chung", b"%PDF-1.7 chung")
+    for url in (site.url, f"{site.url}/now", f"{site.url}/speak-requests", f"{site.url}/materials/{own}"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert _is_private(response), url
+    for url in ("/api/v1/portal", "/api/v1/portal/live", "/api/v1/portal/issued-documents", f"/api/v1/portal/materials/{own}"):
+        response = client.get(url, headers=site.bearer)
+        assert response.status_code == 200, url
+        assert _is_private(response), url
+
+
+def test_one_invalid_link_page_for_every_site_route(client: Any) -> None:
+    for url in ("/s/not-a-token", "/s/not-a-token/now", "/s/not-a-token/speak-requests",
+                "/s/not-a-token/materials/1", "/s/not-a-token/documents/1.pdf", "/s/not-a-token/contributions/1/file"):
+        response = client.get(url, follow_redirects=False)
+        assert response.status_code == 404, url
+        assert "Đường liên kết không hợp lệ" in text_of(response.text), url
+        assert _is_private(response), url
+    posted = form_post(client, "/s/not-a-token/speak-requests", {"full_name": "Nguyễn Văn A"})
+    assert posted.status_code == 404 and "Đường liên kết không hợp lệ" in text_of(posted.text)
+
+
+def test_materials_open_at_their_former_paths_too(client: Any, site: Any, add_document: Any) -> None:
+    """Links and programs made before materials had their own name keep working."""
+    own = add_document(site.meeting_id, "Tài liệu chung", b"%PDF-1.7 chung")
+    old_page = client.get(f"{site.url}/files/{own}")
+    assert old_page.status_code == 200 and old_page.content == b"%PDF-1.7 chung" and _is_private(old_page)
+    old_api = client.get(f"/api/v1/portal/documents/{own}", headers=site.bearer)
+    assert old_api.status_code == 200 and old_api.content == b"%PDF-1.7 chung"

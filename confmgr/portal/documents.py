@@ -11,21 +11,16 @@ import re
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, get
-from litestar.di import Provide
+from litestar import Request, Response, get
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.documents import services
-from confmgr.errors import NotAuthenticated, NotFound
+from confmgr.errors import NotFound
 from confmgr.files.services import content_disposition
-from confmgr.i18n import gettext
-from confmgr.portal.auth import provide_portal_site, require_site
+from confmgr.portal.auth import SiteApiController, SitePagesController
 from confmgr.sites.models import Site
-from confmgr.web.errors import error_page
 
 _PDF = re.compile(r"^(\d{1,18})\.pdf$")
-# The link is the key: keep it out of Referer headers, caches and search engines.
-_PRIVATE = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 
 class SiteIssuedOut(msgspec.Struct):
@@ -40,29 +35,16 @@ class SiteIssuedOut(msgspec.Struct):
 
 
 def _bytes_response(doc: services.DocumentFile) -> Response[bytes]:
-    headers = {
-        "Content-Disposition": content_disposition(doc.name),
-        "X-Content-Type-Options": "nosniff",
-        **_PRIVATE,
-    }
+    # Private (no-store, no-referrer, noindex) like every portal answer: see web.security.
+    headers = {"Content-Disposition": content_disposition(doc.name), "X-Content-Type-Options": "nosniff"}
     return Response(content=doc.data, media_type=doc.content_type, headers=headers)
 
 
-def _not_a_link(request: Request[Any, Any, Any], exc: NotAuthenticated) -> Response[Any]:
-    # A site has no login: a wrong link is "not found", never the login form.
-    return error_page(request, 404, gettext(exc.message))  # type: ignore[return-value]
-
-
-class SiteDocuments(Controller):
-    path = "/s/{token:str}/documents"
-    include_in_schema = False
-    exception_handlers = {NotAuthenticated: _not_a_link}
-
-    @get("/{filename:str}", opt={"writes": True})  # records the download
+class SiteDocuments(SitePagesController):
+    @get("/documents/{filename:str}", opt={"writes": True})  # records the download
     async def download(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str, filename: str
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, filename: str
     ) -> Response[bytes]:
-        site = await require_site(db_session, request.app.state.site_keys, token)
         match = _PDF.match(filename)
         if not match:
             raise NotFound("No such document.")
@@ -70,12 +52,8 @@ class SiteDocuments(Controller):
         return _bytes_response(doc)
 
 
-class SiteDocumentsApi(Controller):
-    path = "/api/v1/portal/issued-documents"
-    tags = ["portal"]
-    dependencies = {"site": Provide(provide_portal_site)}
-
-    @get("/")
+class SiteDocumentsApi(SiteApiController):
+    @get("/issued-documents")
     async def list_documents(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site
     ) -> list[SiteIssuedOut]:
@@ -90,7 +68,7 @@ class SiteDocumentsApi(Controller):
             for d in await services.issued_for_site(db_session, site)
         ]
 
-    @get("/{issued_id:int}", media_type="application/pdf", opt={"writes": True})  # records the download
+    @get("/issued-documents/{issued_id:int}", media_type="application/pdf", opt={"writes": True})  # records the download
     async def download(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, issued_id: int
     ) -> Response[bytes]:
@@ -99,4 +77,4 @@ class SiteDocumentsApi(Controller):
         return _bytes_response(doc)
 
 
-PORTAL_ROUTES: list[Any] = [SiteDocuments, SiteDocumentsApi]
+ROUTES: list[Any] = [SiteDocuments, SiteDocumentsApi]

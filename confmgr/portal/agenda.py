@@ -7,9 +7,8 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.datastructures import UploadFile
-from litestar.di import Provide
 from litestar.params import Body
 from litestar.response import File, Redirect, ServerSentEvent, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,24 +24,16 @@ from confmgr.agenda.controllers import (
     request_out,
 )
 from confmgr.agenda.schemas import LiveOut, PortalContributionInput, PortalSpeakRequestInput, SpeakRequestOut
-from confmgr.errors import DomainError, NotAuthenticated, NotFound
+from confmgr.errors import DomainError
 from confmgr.files import services as files
 from confmgr.files.models import StoredFile
 from confmgr.live.events import live_channel
 from confmgr.live.stream import short_session, sse_response
 from confmgr.meetings.models import Meeting
-from confmgr.portal.auth import provide_portal_site, require_site
+from confmgr.portal.auth import SiteApiController, SitePagesController, require_site
 from confmgr.sites.models import Site
 from confmgr.web.forms import form_data, to_struct
 from confmgr.web.render import is_htmx, page
-
-
-async def _site(request: Request[Any, Any, Any], db: AsyncSession, token: str) -> Site:
-    """The link's site; a bad link is a plain 404 page, never a redirect to the login."""
-    try:
-        return await require_site(db, request.app.state.site_keys, token)
-    except NotAuthenticated as exc:
-        raise NotFound(exc.message) from exc
 
 
 async def _portal_context(db: AsyncSession, site: Site, token: str, **extra: Any) -> dict[str, Any]:
@@ -59,9 +50,7 @@ async def _portal_context(db: AsyncSession, site: Site, token: str, **extra: Any
     return context
 
 
-class PortalLivePages(Controller):
-    path = "/s/{token:str}"
-    include_in_schema = False
+class PortalLivePages(SitePagesController):
 
     @get("/live")
     async def stream(self, request: Request[Any, Any, Any], token: str) -> ServerSentEvent:
@@ -70,7 +59,7 @@ class PortalLivePages(Controller):
         # The link is checked in a session of its own, closed before streaming starts:
         # thousands of open streams must not hold thousands of database connections.
         async with live.gate(app).semaphore, short_session(app) as db:
-            site = await _site(request, db, token)
+            site = await require_site(db, app.state.site_keys, token)
             meeting_id = site.meeting_id
 
         async def initial() -> list[tuple[str, str]]:
@@ -82,20 +71,17 @@ class PortalLivePages(Controller):
         return sse_response(app, [live_channel(meeting_id)], initial)
 
     @get("/now")
-    async def now_page(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template:
+    async def now_page(self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, token: str) -> Template:
         """The live state as a plain page, for a browser without JavaScript."""
-        site = await _site(request, db_session, token)
         return page("agenda/portal_now.html", **await _portal_context(db_session, site, token))
 
     @get("/speak-requests")
-    async def my_requests(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template:
-        site = await _site(request, db_session, token)
+    async def my_requests(self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, token: str) -> Template:
         context = await _portal_context(db_session, site, token)
         return page("agenda/_portal_my_requests.html" if is_htmx(request) else "agenda/portal_now.html", **context)
 
     @post("/speak-requests")
-    async def request_to_speak(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template | Redirect:
-        site = await _site(request, db_session, token)
+    async def request_to_speak(self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, token: str) -> Template | Redirect:
         form = await form_data(request)
         try:
             await services.request_to_speak(db_session, site, to_struct(PortalSpeakRequestInput, form))
@@ -114,8 +100,7 @@ class PortalLivePages(Controller):
         return Redirect(f"/s/{token}/now#speak")
 
     @post("/speak-requests/{request_id:int}/withdraw")
-    async def withdraw(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str, request_id: int) -> Template | Redirect:
-        site = await _site(request, db_session, token)
+    async def withdraw(self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, token: str, request_id: int) -> Template | Redirect:
         try:
             await services.withdraw_speak_request(db_session, site, request_id)
         except DomainError as exc:
@@ -130,8 +115,7 @@ class PortalLivePages(Controller):
         return Redirect(f"/s/{token}/now#speak")
 
     @post("/contributions")
-    async def submit_contribution(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Template | Redirect:
-        site = await _site(request, db_session, token)
+    async def submit_contribution(self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, token: str) -> Template | Redirect:
         payload, upload = await payload_and_file(request)
         form = {k: v for k, v in (await form_data(request)).items() if not isinstance(v, UploadFile)}
         try:
@@ -150,17 +134,13 @@ class PortalLivePages(Controller):
         return Redirect(f"/s/{token}/now?sent=1#contribute")
 
     @get("/contributions/{contribution_id:int}/file")
-    async def paper(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str, contribution_id: int) -> File:
+    async def paper(self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, token: str, contribution_id: int) -> File:
         """A paper of the site's own meeting: accepted, or the site's own."""
-        site = await _site(request, db_session, token)
         stored = await services.contribution_file_for_site(db_session, site, contribution_id)
         return files.download(request.app.state.settings, stored)
 
 
-class PortalLiveApi(Controller):
-    path = "/api/v1/portal"
-    tags = ["portal"]
-    dependencies = {"site": Provide(provide_portal_site)}
+class PortalLiveApi(SiteApiController):
 
     @get("/live")
     async def live_state(self, db_session: AsyncSession, site: Site) -> LiveOut:
