@@ -32,7 +32,7 @@ from bench import common
 HERE = Path(__file__).resolve().parent
 REPORT = HERE.parent / "docs" / "performance.md"
 # Benchmarks that start a server, and so run in both modes.
-SERVER_BENCHMARKS = ("bench_confirmations", "bench_live_views")
+SERVER_BENCHMARKS = ("bench_confirmations", "bench_live_views", "bench_live_scale")
 
 
 def discover() -> list[str]:
@@ -72,6 +72,13 @@ def side_by_side(records: list[dict[str, Any]]) -> str:
     rows = {
         "confirmations": [("throughput (answers/s)", "throughput_per_s"), ("p50 (ms)", "p50_ms"), ("p99 (ms)", "p99_ms"), ("refused requests", "errors"), ("every answer stored", "no_answer_lost")],
         "live_views": [("p50 (s)", "p50"), ("p99 (s)", "p99"), ("within 1 s", "within_1s"), ("missing", "missing")],
+        "live_scale": [
+            ("streams held", "streams_held"), ("server RSS with them (MiB)", "rss_held_mib"),
+            ("RSS per stream (KiB)", "rss_per_stream_kib"), ("a change: p99 (s)", "change_p99_s"),
+            ("a change: within 1 s", "change_within_1s"), ("storm after a blip: last served (s)", "storm_blip_max_s"),
+            ("storm after a restart: last served (s)", "storm_restart_max_s"),
+            ("morning mix: request p99 (ms)", "mix_request_p99_ms"), ("morning mix: changes within 2 s", "mix_within_2s"),
+        ],
     }
     lines = ["| benchmark | measure | SQLite, 1 process | PostgreSQL + Redis |", "| --- | --- | --- | --- |"]
     for bench, measures in rows.items():

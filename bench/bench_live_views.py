@@ -56,6 +56,9 @@ class Server:
     port: int
     process: subprocess.Popen[bytes]
     headers: dict[str, str] = field(default_factory=dict)
+    # The admin's password and the server's environment (to start it again).
+    password: str = ""
+    env: dict[str, str] = field(default_factory=dict)
 
 
 def start_server(data_dir: Path) -> Server:
@@ -70,7 +73,7 @@ def start_server(data_dir: Path) -> Server:
     log = (data_dir / "server.log").open("wb")
     process = subprocess.Popen([sys.executable, "-m", "confmgr", *common.serve_args(port)],
                                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded machine starts slowly
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/health", timeout=1).status_code == 200:
@@ -82,7 +85,7 @@ def start_server(data_dir: Path) -> Server:
         raise RuntimeError("the server did not start")
     token = httpx.post(f"{url}/api/v1/auth/token", json={"username": "bench", "password": password}, timeout=10)
     token.raise_for_status()
-    server = Server(url=url, host="127.0.0.1", port=port, process=process)
+    server = Server(url=url, host="127.0.0.1", port=port, process=process, password=password, env=env)
     server.headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
     return server
 

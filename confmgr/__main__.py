@@ -71,6 +71,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         proxy_headers=False,
         forwarded_allow_ips="",
         log_level="info",
+        # After a blip thousands of phones connect in the same second (see docs/performance.md).
+        backlog=4096,
     )
     return 0
 

@@ -13,6 +13,7 @@ from advanced_alchemy.extensions.litestar import (
 )
 from litestar import Litestar, Request, Router
 from litestar.channels import ChannelsPlugin
+from confmgr.live.fast import install as install_live_streams
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
@@ -215,6 +216,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # For work outside a request's transaction: SSE streams must not hold a
     # connection (or SQLite's write lock) for as long as a browser stays connected.
     app.state.session_maker = session_maker
+    # Site live streams answered before the application stack (confmgr/live/fast.py).
+    install_live_streams(app)
     return app
 
 

@@ -82,6 +82,8 @@ class Settings:
     files_dir: Path | None = None
     # Reverse proxies whose X-Forwarded-For/-Proto are believed (addresses or networks).
     trusted_proxies: tuple[str, ...] = ()
+    # Live streams one site link may hold open at once, per server process (0: no limit).
+    live_streams_per_link: int = 20
     signing: SigningSettings = field(default_factory=SigningSettings)
 
     @property
@@ -138,5 +140,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         font_dir=Path(font_dir) if font_dir else None,
         files_dir=Path(files_dir).resolve() if files_dir else None,
         trusted_proxies=tuple(p.strip() for p in env.get("CONFMGR_TRUSTED_PROXIES", "").split(",") if p.strip()),
+        live_streams_per_link=int(env.get("CONFMGR_LIVE_STREAMS_PER_LINK", "20")),
         signing=signing_settings_from_env(env),
     )

@@ -20,8 +20,19 @@ from confmgr.web.render import page
 
 def _out(agency: Any) -> AgencyData:
     return AgencyData(
-        name=agency.name, parent_name=agency.parent_name, abbreviation=agency.abbreviation, place_name=agency.place_name
+        name=agency.name, parent_name=agency.parent_name, abbreviation=agency.abbreviation, place_name=agency.place_name,
+        drafting_unit=agency.drafting_unit or "", archive_copies=agency.archive_copies,
+        days_off=[str(d) for d in agency.days_off or []],
     )
+
+
+def _form_of(agency: Any) -> dict[str, Any]:
+    form = {f: getattr(agency, f) for f in AgencyData.__struct_fields__}
+    form["archive_copies"] = "" if agency.archive_copies is None else str(agency.archive_copies)
+    form["days_off"] = "\n".join(
+        f"{d[8:10]}/{d[5:7]}/{d[0:4]}" for d in (str(x) for x in agency.days_off or []) if len(d) == 10
+    )
+    return form
 
 
 class AgencyPage(Controller):
@@ -32,7 +43,7 @@ class AgencyPage(Controller):
     async def show(self, db_session: AsyncSession, actor: User | None, saved: bool = False) -> Template:
         user = require_user(actor)
         agency = await services.get_agency(db_session)
-        form = {} if agency is None else {f: getattr(agency, f) for f in AgencyData.__struct_fields__}
+        form = {} if agency is None else _form_of(agency)
         return page("agency/edit.html", form=form, errors={}, saved=saved, can_edit=user.is_admin)
 
     @post("/")
@@ -67,6 +78,7 @@ class AgencyApi(Controller):
         agency = await services.save_agency(
             db_session, actor, name=data.name, parent_name=data.parent_name,
             abbreviation=data.abbreviation, place_name=data.place_name,
+            drafting_unit=data.drafting_unit, archive_copies=data.archive_copies, days_off=data.days_off,
         )
         return _out(agency)
 

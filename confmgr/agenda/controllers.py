@@ -637,7 +637,7 @@ class ConsolePages(Controller):
             async with short_session(app) as db:
                 return [(live.QUEUE_EVENT, live.console_html(app, await services.live_state(db, meeting_id)))]
 
-        return sse_response(app, [board_channel(meeting_id)], initial)
+        return sse_response(app, [board_channel(meeting_id)], initial, last_event_id=request.headers.get("last-event-id"))
 
     @post("/status/{action:str}")
     async def change_meeting_status(

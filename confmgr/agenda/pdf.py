@@ -1,6 +1,6 @@
 """The printable agenda (chương trình hội nghị) as PDF: the same data the page shows.
 
-Set in the documents' serif family (``confmgr.documents.fonts``), which has every
+Set in the documents' serif family (``confmgr.printing.fonts``), which has every
 precomposed Vietnamese letter; user text is NFC and escaped for ReportLab's markup.
 """
 
@@ -21,8 +21,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from confmgr.agenda.models import AgendaItem, Contribution
-from confmgr.documents.fonts import load_fonts
 from confmgr.i18n import gettext
+from confmgr.names import join_office
+from confmgr.printing.fonts import load_fonts
 from confmgr.text import nfc
 from confmgr.timeutil import to_vn, vn_date
 
@@ -46,7 +47,8 @@ def _m(text: str | None) -> str:
 def _presenter(person: dict[str, Any] | None) -> str:
     if not person or not person.get("full_name"):
         return ""
-    parts = [person.get("full_name", ""), person.get("position", ""), person.get("organization") or ""]
+    # One rule for a title: the office is never said twice (confmgr.names).
+    parts = [person.get("full_name", ""), join_office(person.get("position", ""), person.get("organization"))]
     return ", ".join(p for p in parts if p)
 
 

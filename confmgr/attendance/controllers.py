@@ -174,7 +174,7 @@ class BoardPages(Controller):
             async with short_session(app) as db:
                 return [("board-version", await services.board_version(db, meeting_id))]
 
-        return sse_response(app, [board_channel(meeting_id)], initial)
+        return sse_response(app, [board_channel(meeting_id)], initial, last_event_id=request.headers.get("last-event-id"))
 
     @get("/attendance.xlsx")
     async def xlsx(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> Response[bytes]:

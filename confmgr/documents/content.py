@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import ClassVar
+from datetime import date, datetime, time
+from typing import Any, ClassVar
 
+from confmgr.names import join_office
 from confmgr.documents.vndate import (
     format_number,
     format_thousands,
@@ -25,6 +26,9 @@ from confmgr.documents.vndate import (
 
 __all__ = [
     "INLINE_SITE_LIMIT",
+    "PRESENTER_VERBS",
+    "Replacement",
+    "AbsentSite",
     "AgencyHeader",
     "AgendaEntry",
     "BodyParagraph",
@@ -37,6 +41,7 @@ __all__ = [
     "SiteAttendance",
     "Task",
     "Venue",
+    "attendance_paragraphs",
     "clean",
     "conclusions_body",
     "header_caps",
@@ -76,15 +81,9 @@ class Person:
 
     @property
     def office(self) -> str:
-        """``Giám đốc Sở Nội vụ``: position then agency, as Vietnamese writes a title.
-
-        The agency is left out when the position already names it.
-        """
-        position = self.position.strip()
-        organization = (self.organization or "").strip()
-        if not organization or organization.casefold() in position.casefold():
-            return position
-        return f"{position} {organization}".strip()
+        """``Giám đốc Sở Nội vụ``: position then agency, as Vietnamese writes a title,
+        never repeating an office (:func:`confmgr.names.join_office`)."""
+        return join_office(self.position, self.organization)
 
     def describe(self) -> str:
         """``Nguyễn Văn An, Giám đốc Sở Nội vụ``."""
@@ -103,6 +102,18 @@ class AgencyHeader:
     name: str
     abbreviation: str
     place_name: str
+    drafting_unit: str = ""
+    archive_copies: int | None = None
+
+    def filing(self, *, file: bool = False) -> str:
+        """What follows ``Lưu: VT,``: the drafting unit, the meeting file (``hồ sơ``,
+        for minutes) and the number of copies kept (``02b``)."""
+        parts = [clean(self.drafting_unit)]
+        if file:
+            parts.append("hồ sơ")
+        if self.archive_copies:
+            parts.append(f"{self.archive_copies:02d}b")
+        return ", ".join(p for p in parts if p)
 
     @property
     def parent_caps(self) -> str | None:
@@ -144,11 +155,29 @@ class Venue:
 
 @dataclass(frozen=True, slots=True)
 class SiteAttendance:
-    """Who attended at one site (thành phần tham dự tại một điểm cầu)."""
+    """Who attended at one site (thành phần tham dự tại một điểm cầu).
+
+    ``absent`` are the site's delegates who did not come, each with the reason
+    given (empty when none was); ``note`` is free text that replaces the list of
+    delegates (an edited line).
+    """
 
     site_name: str
     delegates: tuple[Person, ...] = ()
     note: str | None = None
+    absent: tuple[tuple[Person, str], ...] = ()
+    province: str = ""  # the province of an official unit (sites/units.py); groups the list
+
+
+@dataclass(frozen=True, slots=True)
+class AbsentSite:
+    """A site invited that did not take part: it declined (with its reason), or it
+    was not connected on the day."""
+
+    site_name: str
+    status: str  # "declined", "not_connected", "no_answer"
+    reason: str = ""
+    province: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +198,11 @@ class AgendaEntry:
     presenter: Person | None = None
     contributions: tuple[Contribution, ...] = ()
     notes: tuple[str, ...] = ()
+    kind: str = "other"  # confmgr.agenda.models.AgendaKind
+
+    @property
+    def empty(self) -> bool:
+        return self.presenter is None and not self.contributions and not any(clean(n) for n in self.notes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +229,29 @@ class Signer:
         """The capitalised lines above the signature: authority prefix, then title."""
         lines = (clean(self.authority), clean(self.title))
         return tuple(line.upper() for line in lines if line)
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """The issued document a correction replaces: its number, date and why."""
+
+    number_text: str
+    issued_on: date
+    reason: str = ""
+
+
+def _replacement_paragraph(doc_name: str, agency: str, r: Replacement) -> BodyParagraph:
+    text = f"{doc_name} này thay thế {doc_name} số {clean(r.number_text)} {format_vn_date(r.issued_on)} của {clean(agency)}"
+    reason = _sentence(clean(r.reason))
+    return _p(Run(f"{text}; lý do: {reason}." if reason else f"{text}.", italic=True))
+
+
+def _stamp(issued_at: datetime | None, issued_on: date | None, meeting_time: datetime) -> datetime:
+    if issued_at is not None:
+        return to_vn_time(issued_at).replace(microsecond=0)
+    if issued_on is not None:
+        return datetime.combine(issued_on, time(0, 0), tzinfo=to_vn_time(meeting_time).tzinfo)
+    return to_vn_time(meeting_time).replace(microsecond=0)
 
 
 def _check_issue_state(draft: bool, number: int | None) -> None:
@@ -228,6 +285,10 @@ class MinutesContent:
     recipients: tuple[str, ...]
     archive_unit: str | None = None
     draft: bool = True
+    absent_sites: tuple[AbsentSite, ...] = ()
+    replaces: Replacement | None = None
+    # The moment of issue: the files' creation and modification dates.
+    issued_at: datetime | None = None
 
     DOC_TYPE: ClassVar[str] = "BB"
 
@@ -237,6 +298,20 @@ class MinutesContent:
     @property
     def number_text(self) -> str:
         return format_number(self.number, self.DOC_TYPE, self.header.abbreviation)
+
+    @property
+    def stamp(self) -> datetime:
+        """When the file says it was made: the issue moment, else the issue date,
+        else (a draft) the end of the meeting. Never the clock: same content, same bytes."""
+        return _stamp(self.issued_at, self.issued_on, self.ended_at)
+
+    @property
+    def file_title(self) -> str:
+        return f"Biên bản {clean(self.title)}"
+
+    @property
+    def file_subject(self) -> str:
+        return "Dự thảo biên bản" if self.draft else f"Biên bản số {self.number_text}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +338,8 @@ class ConclusionsContent:
     signer: Signer
     archive_unit: str | None = None
     draft: bool = True
+    replaces: Replacement | None = None
+    issued_at: datetime | None = None
 
     DOC_TYPE: ClassVar[str] = "TB"
 
@@ -272,6 +349,18 @@ class ConclusionsContent:
     @property
     def number_text(self) -> str:
         return format_number(self.number, self.DOC_TYPE, self.header.abbreviation)
+
+    @property
+    def stamp(self) -> datetime:
+        return _stamp(self.issued_at, self.issued_on, self.started_at)
+
+    @property
+    def file_title(self) -> str:
+        return f"Thông báo {clean(self.subject)}"
+
+    @property
+    def file_subject(self) -> str:
+        return "Dự thảo thông báo kết luận" if self.draft else f"Thông báo kết luận số {self.number_text}"
 
     @property
     def subject(self) -> str:
@@ -370,8 +459,122 @@ def _person_runs(person: Person) -> list[str | Run]:
 def _site_line(site: SiteAttendance, last: bool) -> BodyParagraph:
     delegates = "; ".join(clean(d.describe()) for d in site.delegates)
     note = clean(site.note)
-    detail = f"{delegates} ({note})" if delegates and note else delegates or note or "không có đại biểu"
+    detail = f"{delegates}; {note}" if delegates and note else delegates or note or "không có đại biểu"
     return _p(f"- {clean(site.site_name)}: {_sentence(detail)}{'.' if last else ';'}")
+
+
+# Presenter lines name what the person did, by the kind of agenda item.
+PRESENTER_VERBS = {
+    "opening": "Phát biểu khai mạc",
+    "report": "Trình bày",
+    "speech": "Phát biểu chỉ đạo",
+    "contributions": "Tham luận",
+    "discussion": "Điều hành thảo luận",
+    "conclusion": "Kết luận",
+    "closing": "Phát biểu bế mạc",
+    "other": "Trình bày",
+}
+
+_ABSENT_SITE = {
+    "declined": "không tham dự",
+    "not_connected": "không kết nối",
+    "no_answer": "không tham dự, không có phản hồi",
+}
+
+
+def _reasoned(text: str, reason: str) -> str:
+    reason = _sentence(clean(reason))
+    return f"{text}, lý do: {reason}" if reason else text
+
+
+def _absence_lines(c: MinutesContent) -> list[str]:
+    """Sites that did not take part, then delegates who did not come, per site."""
+    lines = [
+        _reasoned(f"{clean(s.site_name)}: {_ABSENT_SITE.get(s.status, _ABSENT_SITE['declined'])}", s.reason)
+        for s in c.absent_sites
+    ]
+    for site in c.attendance:
+        if not site.absent:
+            continue
+        people = "; ".join(_reasoned(clean(p.describe()), reason) for p, reason in site.absent)
+        lines.append(f"{clean(site.site_name)}: vắng {people}")
+    return lines
+
+
+def attendance_paragraphs(c: MinutesContent) -> list[BodyParagraph]:
+    """``Thành phần tham dự:`` who came, site by site; then ``Vắng mặt:`` the sites and
+    the delegates who did not, with their reasons. The one place attendance is
+    worded, so a grouping (by province, by level) changes only this function.
+
+    When sites are official units of provinces (a national meeting: thousands of
+    communes), they are counted per province instead of listed one by one, and the
+    absences are named per province."""
+    if any(site.province for site in c.attendance) or any(site.province for site in c.absent_sites):
+        return _attendance_by_province(c)
+    out = [_p("Thành phần tham dự:")]
+    for i, site in enumerate(c.attendance):
+        out.append(_site_line(site, last=i == len(c.attendance) - 1))
+    absences = _absence_lines(c)
+    if absences:
+        out.append(_p("Vắng mặt:"))
+        out += [_p(f"- {_sentence(line)}{'.' if i == len(absences) - 1 else ';'}") for i, line in enumerate(absences)]
+    return out
+
+
+def _attendance_by_province(c: MinutesContent) -> list[BodyParagraph]:
+    """Sites of no province (the host hall) and edited lines, one by one; then one line
+    per province: its sites that took part and their delegates, out of those invited
+    that are accounted for; then, per province, the sites and delegates who did not."""
+    provinces: dict[str, dict[str, Any]] = {}
+
+    def group(name: str) -> dict[str, Any]:
+        return provinces.setdefault(name, {"sites": 0, "delegates": 0, "absent_sites": [], "absent_people": []})
+
+    single: list[SiteAttendance] = []
+    for site in c.attendance:
+        if site.province and not site.note:
+            g = group(site.province)
+            g["sites"] += 1
+            g["delegates"] += len(site.delegates)
+        else:
+            single.append(site)
+        if site.province and site.absent:
+            group(site.province)["absent_people"].append(site)
+    loose_absent = [s for s in c.absent_sites if not s.province]
+    for absent in c.absent_sites:
+        if absent.province:
+            group(absent.province)["absent_sites"].append(absent)
+    lines = [_site_line(site, last=False).text for site in single]
+    for name, g in provinces.items():
+        invited = g["sites"] + len(g["absent_sites"])
+        text = f"- {clean(name)}: {g['sites']}/{invited} điểm cầu tham dự"
+        if g["delegates"]:
+            text += f", {g['delegates']} đại biểu"
+        lines.append(text + ";")
+    out = [_p("Thành phần tham dự:")]
+    out += [_p(line[:-1] + ("." if i == len(lines) - 1 else ";")) for i, line in enumerate(lines)]
+    absences = [
+        _reasoned(f"{clean(s.site_name)}: {_ABSENT_SITE.get(s.status, _ABSENT_SITE['declined'])}", s.reason)
+        for s in loose_absent
+    ]
+    for site in single:
+        if site.absent and not site.province:
+            people = "; ".join(_reasoned(clean(p.describe()), reason) for p, reason in site.absent)
+            absences.append(f"{clean(site.site_name)}: vắng {people}")
+    for name, g in provinces.items():
+        parts = [
+            _reasoned(f"{clean(s.site_name)} {_ABSENT_SITE.get(s.status, _ABSENT_SITE['declined'])}", s.reason)
+            for s in g["absent_sites"]
+        ]
+        for site in g["absent_people"]:
+            people = "; ".join(_reasoned(clean(p.describe()), reason) for p, reason in site.absent)
+            parts.append(f"{clean(site.site_name)} vắng {people}")
+        if parts:
+            absences.append(f"{clean(name)}: " + "; ".join(parts))
+    if absences:
+        out.append(_p("Vắng mặt:"))
+        out += [_p(f"- {_sentence(line)}{'.' if i == len(absences) - 1 else ';'}") for i, line in enumerate(absences)]
+    return out
 
 
 def _multiline(first: list[str | Run], text: str) -> list[BodyParagraph]:
@@ -403,30 +606,50 @@ def minutes_body(c: MinutesContent) -> list[BodyParagraph]:
     out = [
         _p(f"Thời gian bắt đầu: {format_vn_time(start)}, {format_vn_date(start.date())}."),
         _p(f"Địa điểm: {_sentence(venue)}."),
-        _p("Thành phần tham dự:"),
+        *attendance_paragraphs(c),
+        _p("Chủ trì (chủ tọa): ", *_person_runs(c.chair), "."),
+        _p("Thư ký (người ghi biên bản): ", *_person_runs(c.secretary), "."),
+        _p("Nội dung (theo diễn biến cuộc họp):"),
     ]
-    for i, site in enumerate(c.attendance):
-        out.append(_site_line(site, last=i == len(c.attendance) - 1))
-    out.append(_p("Chủ trì (chủ tọa): ", *_person_runs(c.chair), "."))
-    out.append(_p("Thư ký (người ghi biên bản): ", *_person_runs(c.secretary), "."))
-    out.append(_p("Nội dung (theo diễn biến cuộc họp):"))
+    # The chair's conclusions belong to the conclusion item; without one they get
+    # their own section, before the closing.
+    conclusion_at = next((i for i in range(len(c.agenda) - 1, -1, -1) if c.agenda[i].kind == "conclusion"), None)
+    closing_at = next((i for i, e in enumerate(c.agenda) if e.kind == "closing"), len(c.agenda))
     section = 0
-    for entry in c.agenda:
+
+    def heading(title: str) -> None:
+        nonlocal section
         section += 1
-        out.append(_p(Run(f"{_roman(section)}. {clean(entry.title).upper()}", bold=True), heading=True))
+        out.append(_p(Run(f"{_roman(section)}. {clean(title).upper()}", bold=True), heading=True))
+
+    def conclusions() -> None:
+        for n, text in enumerate(c.conclusions, start=1):
+            out.extend(_multiline([f"{n}. "], text))
+
+    for index, entry in enumerate(c.agenda):
+        if index == closing_at and conclusion_at is None and c.conclusions:
+            heading("Kết luận của chủ tọa")
+            conclusions()
+        has_conclusions = index == conclusion_at and bool(c.conclusions)
+        if entry.empty and not has_conclusions:
+            continue  # no heading with nothing under it
+        heading(entry.title)
         if entry.presenter is not None:
-            out.append(_p("Trình bày: ", *_person_runs(entry.presenter), "."))
+            verb = PRESENTER_VERBS.get(entry.kind, PRESENTER_VERBS["other"])
+            out.append(_p(f"{verb}: ", *_person_runs(entry.presenter), "."))
         if entry.contributions:
             out.append(_p("Ý kiến phát biểu, tham luận:"))
             for n, contribution in enumerate(entry.contributions, start=1):
                 out.extend(_contribution(n, contribution))
         for note in entry.notes:
             out.extend(_p(line) for line in _lines(note))
-    if c.conclusions:
-        section += 1
-        out.append(_p(Run(f"{_roman(section)}. KẾT LUẬN CỦA CHỦ TỌA", bold=True), heading=True))
-        for n, text in enumerate(c.conclusions, start=1):
-            out.extend(_multiline([f"{n}. "], text))
+        if has_conclusions:
+            conclusions()
+    if closing_at == len(c.agenda) and conclusion_at is None and c.conclusions:
+        heading("Kết luận của chủ tọa")
+        conclusions()
+    if c.replaces is not None:
+        out.append(_replacement_paragraph("Biên bản", c.header.name, c.replaces))
     out.append(_p(f"Hội nghị kết thúc vào {format_vn_time(end)}, {format_vn_date(end.date())}./."))
     return out
 
@@ -502,6 +725,8 @@ def conclusions_body(c: ConclusionsContent) -> list[BodyParagraph]:
     if c.tasks:
         out.append(_p(f"{n + 1}. Tổ chức thực hiện:"))
         out.extend(_task(_letter(i), t) for i, t in enumerate(c.tasks))
+    if c.replaces is not None:
+        out.append(_replacement_paragraph("Thông báo", c.header.name, c.replaces))
     out.append(_p(f"{clean(c.header.name)} thông báo để các cơ quan, đơn vị biết, thực hiện./."))
     return out
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
+from confmgr.agency.services import get_agency
 from confmgr.documents import record as rec
 from confmgr.documents import services
 from confmgr.documents.models import Conclusions, IssuedDocument
@@ -90,9 +91,9 @@ def issued_out(request: Request[Any, Any, Any], doc: IssuedDocument) -> IssuedOu
     )
 
 
-def _conclusions_out(meeting: Meeting, row: Conclusions | None) -> ConclusionsOut:
-    due = services.conclusions_due_on(meeting)
-    signer = services.signer_form(row, meeting)
+def _conclusions_out(meeting: Meeting, row: Conclusions | None, agency: Any = None) -> ConclusionsOut:
+    due = services.conclusions_due_on(meeting, agency)
+    signer = services.signer_form(row, meeting, agency)
     return ConclusionsOut(
         title_of_chair=row.title_of_chair if row else "",
         conclusions=list(row.items) if row else [],
@@ -181,8 +182,8 @@ def _version(form: dict[str, Any]) -> int:
         raise InvalidInput("The form is incomplete. Please reload the page.") from None
 
 
-def _conclusions_form(meeting: Meeting, row: Conclusions | None) -> dict[str, Any]:
-    signer = services.signer_form(row, meeting)
+def _conclusions_form(meeting: Meeting, row: Conclusions | None, agency: Any = None) -> dict[str, Any]:
+    signer = services.signer_form(row, meeting, agency)
     return {
         "title_of_chair": (row.title_of_chair if row else "") or (meeting.chair or {}).get("position") or "",
         "conclusions": list(row.items) if row and row.items else [""],
@@ -234,6 +235,7 @@ def _conclusions_from_form(form: dict[str, Any]) -> tuple[dict[str, Any], Conclu
         recipients=picked + other,
         signer=SignerInput(**signer),
         version=_version(form),
+        for_correction=str(form.get("for_correction", "")) in ("1", "on", "true"),
     )
     return typed, data, errors
 
@@ -302,7 +304,7 @@ class DocumentPages(Controller):
     async def _conclusions_page(
         self, request: Request[Any, Any, Any], db: AsyncSession, actor: User | None, meeting: Meeting,
         form: dict[str, Any], *, errors: dict[str, str] | None = None, message: str | None = None,
-        saved: bool = False, status_code: int = 200,
+        saved: bool = False, status_code: int = 200, params: dict[str, Any] | None = None,
     ) -> Template:
         sites = list(
             await db.scalars(select(Site.name).where(Site.meeting_id == meeting.id).order_by(Site.sort_order, Site.id))
@@ -313,8 +315,9 @@ class DocumentPages(Controller):
         return page_or_fragment(
             request, "documents/conclusions.html", "documents/_conclusions_form.html",
             status_code=status_code, meeting=meeting, form=form, errors=errors or {}, message=message,
-            saved=saved, site_names=site_names, picked=picked, other="\n".join(other),
-            due_on=services.conclusions_due_on(meeting), prefixes=rec.SIGNER_PREFIXES, user=actor,
+            saved=saved, site_names=site_names, picked=picked, other="\n".join(other), params=params or {},
+            notice=await services.current_issued(db, meeting.id, services.CONCLUSIONS),
+            due_on=services.conclusions_due_on(meeting, await get_agency(db)), prefixes=rec.SIGNER_PREFIXES, user=actor,
             today=services.today_vn(),
         )
 
@@ -323,7 +326,7 @@ class DocumentPages(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, saved: bool = False
     ) -> Template:
         meeting, row = await services.get_conclusions(db_session, actor, meeting_id)
-        return await self._conclusions_page(request, db_session, actor, meeting, _conclusions_form(meeting, row), saved=saved)
+        return await self._conclusions_page(request, db_session, actor, meeting, _conclusions_form(meeting, row, await get_agency(db_session)), saved=saved)
 
     @post("/conclusions")
     async def conclusions_save(
@@ -347,11 +350,11 @@ class DocumentPages(Controller):
         except (InvalidInput, Conflict) as exc:
             return await self._conclusions_page(
                 request, db_session, actor, meeting, typed, errors=exc.field_errors, message=exc.message,
-                status_code=exc.status_code,
+                status_code=exc.status_code, params=exc.params,
             )
         if is_htmx(request):
             meeting, row = await services.get_conclusions(db_session, actor, meeting_id)
-            return await self._conclusions_page(request, db_session, actor, meeting, _conclusions_form(meeting, row), saved=True)
+            return await self._conclusions_page(request, db_session, actor, meeting, _conclusions_form(meeting, row, await get_agency(db_session)), saved=True)
         return Redirect(f"/meetings/{meeting_id}/documents/conclusions?saved=true")
 
     async def _preview(self, db: AsyncSession, actor: User | None, meeting_id: int, kind: str) -> Template:
@@ -507,7 +510,7 @@ class DocumentsApi(Controller):
     @get("/conclusions")
     async def read_conclusions(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> ConclusionsOut:
         meeting, row = await services.get_conclusions(db_session, actor, meeting_id)
-        return _conclusions_out(meeting, row)
+        return _conclusions_out(meeting, row, await get_agency(db_session))
 
     @put("/conclusions")
     async def write_conclusions(
@@ -516,7 +519,7 @@ class DocumentsApi(Controller):
         """The chair's conclusions, tasks with deadlines, recipients and signer."""
         row = await services.save_conclusions(db_session, actor, meeting_id, data)
         meeting, _ = await services.get_conclusions(db_session, actor, meeting_id)
-        return _conclusions_out(meeting, row)
+        return _conclusions_out(meeting, row, await get_agency(db_session))
 
 
 # ---- public verification ----------------------------------------------------------

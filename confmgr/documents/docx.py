@@ -12,6 +12,7 @@ fixed timestamp, so the same content gives the same bytes.
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 import zipfile
 from collections.abc import Sequence
@@ -39,8 +40,9 @@ from confmgr.documents.content import (
     minutes_body,
     recipient_lines,
 )
-from confmgr.documents.core_properties import set_core_text
+from confmgr.documents.pdf import balanced_subject_indent
 from confmgr.documents.vndate import to_vn_time
+from confmgr.printing.fonts import load_fonts
 from confmgr.printing.layout import (
     AGENCY_COLUMN_SHARE,
     BODY_FIRST_LINE_INDENT_MM,
@@ -74,6 +76,20 @@ __all__ = ["FONT_NAME", "build_conclusions_docx", "build_minutes_docx"]
 AGENCY_COLUMN_MM = round(TEXT_WIDTH_MM * AGENCY_COLUMN_SHARE, 1)
 MOTTO_COLUMN_MM = TEXT_WIDTH_MM - AGENCY_COLUMN_MM
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# Elements that follow w:pBdr in w:pPr and w:tblBorders in w:tblPr (ECMA-376 Part 1, 17.3.1.26, 17.4.60).
+_PPR_AFTER_BORDER = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
+    "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+    "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)
+_TBLPR_AFTER_BORDERS = (
+    "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange",
+)
+# Core properties hold at most 255 characters a field.
+_CORE_MAX = 255
+# "năm 2026", "ngày 05", "số 01": a number never starts a line without its word.
+_NUMBER_WORD = re.compile(r"\b(năm|tháng|ngày|số|Số) (?=\d)")
 
 
 def _times_width_mm(text: str, size: float, bold: bool) -> float:
@@ -124,6 +140,7 @@ def _new_document() -> DocumentObject:
     fmt = normal.paragraph_format
     fmt.space_before = Pt(0)
     fmt.space_after = Pt(BODY_SPACE_AFTER)
+    fmt.widow_control = True  # as the PDF: no single line alone at a page break
     # Exact line distances, the PDF's: a "multiple" would depend on the font's line gap.
     fmt.line_spacing = Pt(BODY_LEADING)
     return doc
@@ -175,7 +192,8 @@ def _rule(container: DocumentObject | _Cell, width_mm: float, column_mm: float) 
     bottom.set(qn("w:space"), "1")
     bottom.set(qn("w:color"), "000000")
     borders.append(bottom)
-    ppr.append(borders)
+    # Schema order (CT_PPr): pBdr comes before shd, tabs, ..., spacing, ind, jc.
+    ppr.insert_element_before(borders, *_PPR_AFTER_BORDER)
     return para
 
 
@@ -186,7 +204,8 @@ def _borderless(table: object) -> None:
         element = OxmlElement(f"w:{edge}")
         element.set(qn("w:val"), "nil")
         borders.append(element)
-    tbl_pr.append(borders)
+    # Schema order (CT_TblPr): tblBorders before shd, tblLayout, tblCellMar, tblLook.
+    tbl_pr.insert_element_before(borders, *_TBLPR_AFTER_BORDERS)
 
 
 def _table(doc: DocumentObject, widths_mm: Sequence[float], rows: int = 1) -> object:
@@ -231,7 +250,13 @@ def _header(doc: DocumentObject, header: AgencyHeader, number: str, date_line: s
 def _title(doc: DocumentObject, doc_type: str, subject: str) -> None:
     _paragraph(doc, doc_type, bold=True).paragraph_format.space_before = Pt(16)
     subject = clean(subject)
-    _paragraph(doc, subject, bold=True)
+    # The PDF narrows a long subject so its lines come out even; the same indents
+    # here (Times New Roman and its clone share every width) break the same words.
+    indent_pt = balanced_subject_indent(load_fonts(), subject)
+    para = _paragraph(doc, _NUMBER_WORD.sub("\\1\u00a0", subject), bold=True)
+    if indent_pt:
+        para.paragraph_format.left_indent = Pt(indent_pt)
+        para.paragraph_format.right_indent = Pt(indent_pt)
     line = min(_times_width_mm(subject, TITLE_SIZE, bold=True), TEXT_WIDTH_MM)
     _rule(doc, line * 0.4, TEXT_WIDTH_MM).paragraph_format.space_after = Pt(14)
 
@@ -318,14 +343,23 @@ def _page_field(para: Paragraph) -> None:
         run._r.append(element)
 
 
-def _save(doc: DocumentObject, title: str, author: str, stamp: date, draft: bool, number: str) -> bytes:
+def _core(text: str) -> str:
+    text = clean(text)
+    return text if len(text) <= _CORE_MAX else text[: _CORE_MAX - 1].rstrip() + "…"
+
+
+def _save(doc: DocumentObject, title: str, author: str, subject: str, stamp: datetime) -> bytes:
     props = doc.core_properties
-    set_core_text(props, title=title, author=author, subject=DRAFT_MARK if draft else f"Số {number}")
+    props.title = _core(title)
+    props.author = _core(author)
+    props.subject = _core(subject)
     props.comments = "confmgr"
-    props.last_modified_by = "confmgr"
+    props.last_modified_by = _core(author)
     props.revision = 1
-    # Fixed dates derived from the content, not the clock: reproducible bytes.
-    moment = datetime.combine(stamp, time(0, 0), tzinfo=UTC)
+    props.language = "vi-VN"
+    # The issue moment (or the meeting's, for a draft), not the clock: true and
+    # reproducible. Core properties are written in UTC.
+    moment = stamp.astimezone(UTC).replace(tzinfo=None)
     props.created = moment
     props.modified = moment
     raw = io.BytesIO()
@@ -360,14 +394,7 @@ def build_minutes_docx(content: MinutesContent) -> bytes:
     _signature(chair, ["Chủ tọa"], content.chair.full_name)
     _paragraph(doc).paragraph_format.space_after = Pt(6)
     _recipients(doc, content.recipients, content.archive_unit, first=False)
-    return _save(
-        doc,
-        f"Biên bản {clean(content.title)}",
-        clean(content.header.name),
-        content.issued_on or end,
-        content.draft,
-        content.number_text,
-    )
+    return _save(doc, content.file_title, clean(content.header.name), content.file_subject, content.stamp)
 
 
 def build_conclusions_docx(content: ConclusionsContent) -> bytes:
@@ -385,11 +412,4 @@ def build_conclusions_docx(content: ConclusionsContent) -> bytes:
     recipients, signer = table.rows[0].cells  # type: ignore[attr-defined]
     _recipients(recipients, content.recipients, content.archive_unit, first=True)
     _signature(signer, content.signer.heading_lines, content.signer.full_name)
-    return _save(
-        doc,
-        f"Thông báo {clean(content.subject)}",
-        clean(content.header.name),
-        content.issued_on or start,
-        content.draft,
-        content.number_text,
-    )
+    return _save(doc, content.file_title, clean(content.header.name), content.file_subject, content.stamp)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -71,6 +72,7 @@ from confmgr.printing.layout import (
 
 __all__ = [
     "DRAFT_MARK",
+    "balanced_subject_indent",
     "MARGINS_MM",
     "build_conclusions_pdf",
     "build_minutes_pdf",
@@ -132,6 +134,10 @@ class _Styles:
             alignment=TA_JUSTIFY,
             firstLineIndent=BODY_FIRST_LINE_INDENT_MM * mm,
             spaceAfter=BODY_SPACE_AFTER,
+            # Widow and orphan control, as Word and LibreOffice do by default: a
+            # paragraph never leaves one line alone at the foot or head of a page.
+            allowWidows=0,
+            allowOrphans=0,
         )
         # A heading is never the last line of a page.
         self.heading = ParagraphStyle("heading", self.body, spaceBefore=3, keepWithNext=1)
@@ -276,6 +282,12 @@ def _balanced_subject(s: _Styles, subject: str) -> Paragraph:
     return Paragraph(text, ParagraphStyle("subjectBalanced", s.subject, leftIndent=indent, rightIndent=indent))
 
 
+def balanced_subject_indent(fonts: FontFamily, subject: str) -> float:
+    """The left and right indent (points) that even out a long subject's lines."""
+    para = _balanced_subject(_styles(fonts), subject)
+    return float(para.style.leftIndent)
+
+
 def _title(s: _Styles, doc_type: str, subject: str) -> list[Flowable]:
     subject_para = _balanced_subject(s, subject)
     # 40 % of the subject's longest line sits within the decree's 1/3 to 1/2.
@@ -392,10 +404,29 @@ class _DocTemplate(BaseDocTemplate):
             canvas.restoreState()
 
 
-def _build(story: list[Flowable], fonts: FontFamily, draft: bool, title: str, author: str, subject: str) -> bytes:
+def _pdf_date(moment: datetime) -> str:
+    """``D:20211227093012+07'00'``: a PDF date with the Vietnam offset."""
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"D:{moment:%Y%m%d%H%M%S}{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
+
+
+def _build(
+    story: list[Flowable], fonts: FontFamily, draft: bool, title: str, author: str, subject: str, stamp: datetime
+) -> bytes:
     buffer = io.BytesIO()
     doc = _DocTemplate(buffer, fonts, draft, title=title, author=author, subject=subject)
-    doc.build(story)
+    date_text = _pdf_date(stamp)
+
+    def canvasmaker(*args: Any, **kwargs: Any) -> Canvas:
+        # Invariant mode would write 2000-01-01; the document's own date is as
+        # reproducible and true.
+        canvas = Canvas(*args, **kwargs)
+        canvas.setDateFormatter(lambda *_parts: date_text)
+        return canvas
+
+    doc.build(story, canvasmaker=canvasmaker)
     return buffer.getvalue()
 
 
@@ -428,9 +459,10 @@ def build_minutes_pdf(content: MinutesContent, fonts: FontFamily) -> bytes:
         story,
         fonts,
         content.draft,
-        title=f"Biên bản {clean(content.title)}",
+        title=content.file_title,
         author=clean(content.header.name),
-        subject=_subject(content.draft, content.number_text),
+        subject=content.file_subject,
+        stamp=content.stamp,
     )
 
 
@@ -464,11 +496,8 @@ def build_conclusions_pdf(content: ConclusionsContent, fonts: FontFamily) -> byt
         story,
         fonts,
         content.draft,
-        title=f"Thông báo {clean(content.subject)}",
+        title=content.file_title,
         author=clean(content.header.name),
-        subject=_subject(content.draft, content.number_text),
+        subject=content.file_subject,
+        stamp=content.stamp,
     )
-
-
-def _subject(draft: bool, number_text: str) -> str:
-    return DRAFT_MARK if draft else f"Số {number_text}"

@@ -25,12 +25,14 @@ from confmgr.agency.models import Agency
 from confmgr.agenda.models import AgendaItem, ContributionStatus, SpeakRequest, SpeakRequestStatus
 from confmgr.agenda.models import Contribution as ContributionRow
 from confmgr.documents.content import (
+    AbsentSite,
     AgencyHeader,
     AgendaEntry,
     ConclusionsContent,
     Contribution,
     MinutesContent,
     Person,
+    Replacement,
     SiteAttendance,
     Signer,
     Task,
@@ -39,11 +41,16 @@ from confmgr.documents.content import (
 )
 from confmgr.documents.models import Conclusions, MinutesDraft
 from confmgr.meetings.models import Meeting
+from confmgr.sites.units import province_of
 from confmgr.sites.models import Delegate, Response, Site, SiteRole
 from confmgr.i18n import N_
+from confmgr.names import short_office, signer_title
 from confmgr.text import clean_text
 from confmgr.timeutil import aware
 
+# Each document has its own readers: the minutes go to the chair and the sites and
+# are kept in the meeting's file; the notice goes to those who must act and reports
+# upward (see notice_recipients).
 DEFAULT_MINUTES_RECIPIENTS = ("Chủ tọa hội nghị", "Các điểm cầu tham dự hội nghị")
 SIGNER_PREFIXES = ("TM.", "KT.", "TL.", "TUQ.", "Q.")
 
@@ -59,8 +66,10 @@ class SiteRecord:
     response: str
     connected: bool | None
     roll_called: bool
+    reason: str
     # (full_name, position, organization, present, absence_reason)
     delegates: tuple[tuple[str, str, str, bool | None, str], ...]
+    province: str = ""  # the province's name when the site is an official unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +138,11 @@ class MeetingRecord:
         return any(s.roll_called or s.connected is not None for s in self.sites)
 
 
+def _province_name(code: str | None) -> str:
+    info = province_of(code)
+    return info.name if info else ""
+
+
 def agency_header(agency: Agency | None) -> AgencyHeader | None:
     if agency is None:
         return None
@@ -137,6 +151,8 @@ def agency_header(agency: Agency | None) -> AgencyHeader | None:
         name=agency.name,
         abbreviation=agency.abbreviation,
         place_name=agency.place_name,
+        drafting_unit=agency.drafting_unit or "",
+        archive_copies=agency.archive_copies,
     )
 
 
@@ -157,7 +173,10 @@ async def load_record(db: AsyncSession, meeting: Meeting, agency: Agency | None)
     conn = await db.connection()
     site_rows = (
         await conn.execute(
-            select(Site.id, Site.name, Site.role, Site.response, Site.connected, Site.roll_called_at)
+            select(
+                Site.id, Site.name, Site.role, Site.response, Site.connected, Site.roll_called_at, Site.reason,
+                Site.province_code,
+            )
             .where(Site.meeting_id == mid)
             .order_by(Site.sort_order, Site.id)
         )
@@ -176,7 +195,7 @@ async def load_record(db: AsyncSession, meeting: Meeting, agency: Agency | None)
     sites = tuple(
         SiteRecord(
             id=r[0], name=r[1], role=r[2], response=r[3], connected=r[4], roll_called=r[5] is not None,
-            delegates=tuple(delegates.get(r[0], ())),
+            reason=r[6] or "", delegates=tuple(delegates.get(r[0], ())), province=_province_name(r[7]),
         )
         for r in site_rows
     )
@@ -279,14 +298,32 @@ def attending_sites(record: MeetingRecord) -> tuple[SiteRecord | None, list[Site
     return host, remotes
 
 
-def _people_of(site: SiteRecord, roll_call: bool) -> tuple[tuple[Person, ...], str | None]:
-    """Delegates present (or confirmed) at a site, and a note naming the absent."""
+def absent_sites(record: MeetingRecord) -> list[AbsentSite]:
+    """The remote sites that did not take part, with why: declined (the reason the
+    site gave), or, after a roll call, not connected."""
+    host, remotes = attending_sites(record)
+    taking_part = {s.id for s in remotes}
+    out = []
+    for site in record.sites:
+        if site is host or site.id in taking_part:
+            continue
+        if site.response == Response.DECLINED.value:
+            out.append(AbsentSite(site.name, "declined", clean(site.reason), site.province))
+        elif record.roll_call_taken:
+            out.append(AbsentSite(site.name, "not_connected", province=site.province))
+    return out
+
+
+def _people_of(site: SiteRecord, roll_call: bool) -> tuple[tuple[Person, ...], tuple[tuple[Person, str], ...]]:
+    """Delegates present (or confirmed) at a site, and the absent with their reasons."""
     if not roll_call:
         people = tuple(Person(d[0], d[1], d[2] or None) for d in site.delegates if clean(d[0]))
-        return people, None
+        return people, ()
     present = tuple(Person(d[0], d[1], d[2] or None) for d in site.delegates if d[3] and clean(d[0]))
-    absent = [f"{clean(d[0])} ({clean(d[4])})" if clean(d[4]) else clean(d[0]) for d in site.delegates if d[3] is False]
-    return present, ("vắng: " + "; ".join(absent)) if absent else None
+    absent = tuple(
+        (Person(d[0], d[1], d[2] or None), clean(d[4])) for d in site.delegates if d[3] is False and clean(d[0])
+    )
+    return present, absent
 
 
 def venue_text(record: MeetingRecord, host: SiteRecord | None) -> str:
@@ -380,10 +417,8 @@ def generated_sections(record: MeetingRecord) -> list[tuple[str, str, str, str, 
     ]
     roll_call = record.roll_call_taken
     for site in ([host] if host else []) + remotes:
-        people, note = _people_of(site, roll_call)
+        people, _absent = _people_of(site, roll_call)
         detail = "; ".join(p.describe() for p in people)
-        if note:
-            detail = f"{detail} ({note})" if detail else note
         out.append((f"site:{site.id}:attendance", "attendance", N_("Attendance"), site.name, detail))
     by_item: dict[int | None, list[SpeechRecord]] = {}
     for speech in record.speeches:
@@ -402,7 +437,7 @@ def generated_sections(record: MeetingRecord) -> list[tuple[str, str, str, str, 
         )
     conclusions = "\n".join(clean(i) for i in record.conclusions.items)
     out.append(("conclusions", "conclusions", N_("Conclusions of the chair (one a line)"), "", conclusions))
-    recipients = record.conclusions.recipients or DEFAULT_MINUTES_RECIPIENTS
+    recipients = DEFAULT_MINUTES_RECIPIENTS
     out.append(("recipients", "recipients", N_("Recipients (one a line)"), "", "\n".join(clean(r) for r in recipients)))
     return out
 
@@ -451,7 +486,8 @@ def _edited(record: MeetingRecord, key: str) -> str | None:
 
 
 def minutes_content(
-    record: MeetingRecord, *, number: int | None = None, issued_on: date | None = None
+    record: MeetingRecord, *, number: int | None = None, issued_on: date | None = None,
+    replaces: Replacement | None = None, issued_at: datetime | None = None,
 ) -> MinutesContent:
     """The minutes as printed: record plus edits; a draft unless ``number`` is given.
 
@@ -470,12 +506,12 @@ def minutes_content(
     attendance = []
     for site in ([host] if host else []) + remotes:
         edited = _edited(record, f"site:{site.id}:attendance")
+        people, absent = _people_of(site, roll_call)
         if edited is not None:
             # An edited line replaces the generated list of people as free text.
-            attendance.append(SiteAttendance(site.name, (), edited or None))
+            attendance.append(SiteAttendance(site.name, (), edited or None, absent, site.province))
         else:
-            people, note = _people_of(site, roll_call)
-            attendance.append(SiteAttendance(site.name, people, note))
+            attendance.append(SiteAttendance(site.name, people, None, absent, site.province))
     site_names = {s.id: s.name for s in record.sites}
     by_item: dict[int | None, list[SpeechRecord]] = {}
     for speech in record.speeches:
@@ -493,7 +529,11 @@ def minutes_content(
         presenter = person(item.presenter) if presenter_edit is None else _text_to_person(presenter_edit)
         notes = _or(_edited(record, f"{group}:notes"), item.notes)
         title = _or(_edited(record, f"{group}:title"), item.title) or item.title
-        agenda.append(AgendaEntry(title, presenter, speeches(by_item.get(item.id, ())), (notes,) if clean(notes) else ()))
+        agenda.append(
+            AgendaEntry(
+                title, presenter, speeches(by_item.get(item.id, ())), (notes,) if clean(notes) else (), kind=item.kind
+            )
+        )
     loose = by_item.get(None, ())
     if loose:
         agenda.append(AgendaEntry("Ý kiến phát biểu", contributions=speeches(loose)))
@@ -503,7 +543,7 @@ def minutes_content(
     )
     recipients_edit = _edited(record, "recipients")
     recipients = (
-        tuple(clean(r) for r in (record.conclusions.recipients or DEFAULT_MINUTES_RECIPIENTS))
+        DEFAULT_MINUTES_RECIPIENTS
         if recipients_edit is None
         else _lines(recipients_edit)
     )
@@ -521,7 +561,11 @@ def minutes_content(
         agenda=tuple(agenda),
         conclusions=conclusions,
         recipients=recipients,
+        archive_unit=record.agency.filing(file=True),
         draft=number is None,
+        absent_sites=tuple(absent_sites(record)),
+        replaces=replaces,
+        issued_at=issued_at,
     )
 
 
@@ -529,9 +573,30 @@ def _or(edited: str | None, original: str) -> str:
     return original if edited is None else edited
 
 
+def signer_default(chair: dict[str, Any], agency_name: str | None) -> dict[str, Any]:
+    """The chair signs; the title as the decree's block writes it (``GIÁM ĐỐC``, a
+    deputy ``KT. GIÁM ĐỐC`` / ``PHÓ GIÁM ĐỐC``), without repeating the agency."""
+    organization = agency_name or clean(chair.get("organization"))
+    prefix, behalf, title = signer_title(clean(chair.get("position")), organization)
+    return {"prefix": prefix, "on_behalf_of": behalf, "title": title, "full_name": clean(chair.get("full_name"))}
+
+
 def default_signer(record: MeetingRecord) -> dict[str, Any]:
-    chair = record.chair or {}
-    return {"prefix": "", "on_behalf_of": "", "title": clean(chair.get("position")), "full_name": clean(chair.get("full_name"))}
+    return signer_default(record.chair or {}, record.agency.name if record.agency else None)
+
+
+def notice_recipients(record: MeetingRecord) -> tuple[str, ...]:
+    """The notice's default readers: the parent agency (to report to), every agency
+    given a task, and the sites that took part."""
+    out: list[str] = []
+    if record.agency is not None and record.agency.parent_name:
+        out.append(f"{short_office(record.agency.parent_name)} (để báo cáo)")
+    for task in record.conclusions.tasks:
+        assignee = clean(task.get("assignee"))
+        if assignee and assignee not in out:
+            out.append(assignee)
+    out.append("Các điểm cầu tham dự hội nghị")
+    return tuple(out)
 
 
 def signer_of(value: dict[str, Any]) -> Signer:
@@ -546,7 +611,7 @@ def attendees_sentence(record: MeetingRecord) -> str:
     host, remotes = attending_sites(record)
     parts = []
     if host is not None:
-        people, _note = _people_of(host, record.roll_call_taken)
+        people, _absent = _people_of(host, record.roll_call_taken)
         if people:
             parts.append("; ".join(p.describe() for p in people))
     if remotes:
@@ -566,7 +631,8 @@ def _due(value: Any) -> date | None:
 
 
 def conclusions_content(
-    record: MeetingRecord, *, number: int | None = None, issued_on: date | None = None
+    record: MeetingRecord, *, number: int | None = None, issued_on: date | None = None,
+    replaces: Replacement | None = None, issued_at: datetime | None = None,
 ) -> ConclusionsContent:
     if record.agency is None:
         raise ValueError("the agency profile is needed to build a document")
@@ -589,7 +655,10 @@ def conclusions_content(
             Task(assignee=clean(t.get("assignee")), description=clean(t.get("description")), due_on=_due(t.get("due_date")))
             for t in c.tasks
         ),
-        recipients=tuple(clean(r) for r in c.recipients if clean(r)),
+        recipients=tuple(clean(r) for r in c.recipients if clean(r)) or notice_recipients(record),
         signer=signer,
+        archive_unit=record.agency.filing(),
         draft=number is None,
+        replaces=replaces,
+        issued_at=issued_at,
     )

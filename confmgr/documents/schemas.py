@@ -33,6 +33,9 @@ class ConclusionsInput(msgspec.Struct, forbid_unknown_fields=True):
     signer: SignerInput | None = None
     # When given, a save based on an older version is refused (409).
     version: int | None = None
+    # Once the notice is issued the conclusions are locked (409); they change
+    # again only to be issued as a correction.
+    for_correction: bool = False
 
 
 class ConclusionsOut(msgspec.Struct):

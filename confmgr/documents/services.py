@@ -28,6 +28,7 @@ from confmgr.audit.services import record as audit
 from confmgr.documents import record as rec
 from confmgr.documents.docx import build_conclusions_docx, build_minutes_docx
 from confmgr.documents.fonts import load_fonts
+from confmgr.documents.content import Replacement
 from confmgr.documents.models import Conclusions, DocumentDownload, DocumentKind, IssuedDocument, MinutesDraft
 from confmgr.documents.pdf import build_conclusions_pdf, build_minutes_pdf
 from confmgr.documents.schemas import ConclusionsInput, IssueInput
@@ -43,6 +44,7 @@ from confmgr.settings import Settings
 from confmgr.sites.models import Site
 from confmgr.text import clean_line, clean_text
 from confmgr.timeutil import now, to_vn
+from confmgr.workdays import is_working_day, parse_days_off
 
 MINUTES = DocumentKind.MINUTES.value
 CONCLUSIONS = DocumentKind.CONCLUSIONS.value
@@ -88,11 +90,13 @@ def meeting_date(meeting: Meeting) -> date:
     return to_vn(meeting.actual_started_at or meeting.starts_at).date()  # type: ignore[union-attr]
 
 
-def conclusions_due_on(meeting: Meeting) -> date:
-    """5 working days after the meeting ended (or is planned to end)."""
+def conclusions_due_on(meeting: Meeting, agency: Any = None) -> date:
+    """5 working days after the meeting ended (or is planned to end): weekends,
+    public holidays and the agency's own days off skipped (confmgr.workdays)."""
     ended = to_vn(meeting.actual_ended_at or meeting.ends_at)
     assert ended is not None
-    return add_working_days(ended.date(), DUE_WORKING_DAYS)
+    days_off = parse_days_off(getattr(agency, "days_off", None) or ())
+    return add_working_days(ended.date(), DUE_WORKING_DAYS, days_off)
 
 
 async def _record(db: AsyncSession, meeting: Meeting) -> rec.MeetingRecord:
@@ -108,12 +112,18 @@ def _fonts(settings: Settings) -> Any:
     return load_fonts(settings.font_dir)
 
 
-def build_bytes(settings: Settings, kind: str, fmt: str, record: rec.MeetingRecord, number: int | None, issued_on: date | None) -> bytes:
-    """The document as PDF or DOCX bytes: a draft when ``number`` is None."""
+def build_bytes(
+    settings: Settings, kind: str, fmt: str, record: rec.MeetingRecord, number: int | None, issued_on: date | None,
+    replaces: Replacement | None = None, issued_at: datetime | None = None,
+) -> bytes:
+    """The document as PDF or DOCX bytes: a draft when ``number`` is None; a
+    correction names the document it ``replaces``."""
     if kind == MINUTES:
-        content: Any = rec.minutes_content(record, number=number, issued_on=issued_on)
+        content: Any = rec.minutes_content(record, number=number, issued_on=issued_on, replaces=replaces, issued_at=issued_at)
         return build_minutes_pdf(content, _fonts(settings)) if fmt == "pdf" else build_minutes_docx(content)
-    content = rec.conclusions_content(record, number=number, issued_on=issued_on)
+    if not record.conclusions.items:
+        raise Conflict("Write the chair's conclusions before drafting the notice.")
+    content = rec.conclusions_content(record, number=number, issued_on=issued_on, replaces=replaces, issued_at=issued_at)
     return build_conclusions_pdf(content, _fonts(settings)) if fmt == "pdf" else build_conclusions_docx(content)
 
 
@@ -324,15 +334,27 @@ async def issue_document(
         raise Conflict("This document is already issued. To change it, issue a correction with a new number.")
     if previous is None and data.correction:
         raise Conflict("There is no issued document to correct yet.")
+    if data.correction and not clean_text(data.note):
+        raise InvalidInput(
+            "Give the reason for the correction: the new document prints it.",
+            field_errors={"note": N_("Give the reason for the correction.")},
+        )
     issued_on = data.issued_on or today_vn()
     _check_issue_date(meeting, issued_on)
     signer = _check_signer(kind, record)
+    replaces = (
+        Replacement(previous.number_text, previous.issued_on, clean_text(data.note)) if previous is not None else None
+    )
     symbol = symbol_of(kind, record.agency.abbreviation)
     issued: IssuedDocument | None = None
     for attempt in range(2):
         number = await _next_number(db, symbol, issued_on.year)
-        pdf = build_bytes(settings, kind, "pdf", record, number, issued_on)
-        docx = build_bytes(settings, kind, "docx", record, number, issued_on)
+        # The moment of issue is the files' creation date; a document dated
+        # earlier (a paper signed days ago) carries midnight of its date.
+        moment = now().replace(microsecond=0)
+        issued_at = moment if to_vn(moment).date() == issued_on else None
+        pdf = build_bytes(settings, kind, "pdf", record, number, issued_on, replaces, issued_at)
+        docx = build_bytes(settings, kind, "docx", record, number, issued_on, replaces, issued_at)
         name = f"{FILE_NAMES[kind]}-{number:02d}-{symbol}"
         written: list[Path] = []
         try:
@@ -521,7 +543,15 @@ async def save_conclusions(db: AsyncSession, actor: Any, meeting_id: int, data: 
     row = await db.scalar(select(Conclusions).where(Conclusions.meeting_id == meeting.id))
     if data.version is not None and data.version != (row.version if row else 0):
         raise Conflict("Someone else saved the conclusions in the meantime. Reload and try again.")
+    notice = await current_issued(db, meeting.id, CONCLUSIONS)
+    if notice is not None and not data.for_correction:
+        raise Conflict(
+            "The conclusions are locked: notice {number} of {date} has issued them. "
+            "To change them, save them for a correction and then issue a correction.",
+            params={"number": notice.number_text, "date": notice.issued_on.strftime("%d/%m/%Y")},
+        )
     errors: dict[str, str] = {}
+    days_off = parse_days_off(getattr(await get_agency(db), "days_off", None) or ())
     title = clean_line(data.title_of_chair)
     if len(title) > 300:
         errors["title_of_chair"] = N_("At most 300 characters.")
@@ -543,6 +573,8 @@ async def save_conclusions(db: AsyncSession, actor: Any, meeting_id: int, data: 
             errors[f"tasks.{i}.description"] = N_("This text is too long.")
         if task.due_date is not None and task.due_date < first_day:
             errors[f"tasks.{i}.due_date"] = N_("The deadline cannot be before the meeting.")
+        elif task.due_date is not None and not is_working_day(task.due_date, days_off):
+            errors[f"tasks.{i}.due_date"] = N_("This day is a weekend, a public holiday or a day off; choose a working day.")
         tasks.append(
             {"assignee": assignee, "description": description, "due_date": task.due_date.isoformat() if task.due_date else None}
         )
@@ -589,11 +621,10 @@ async def save_conclusions(db: AsyncSession, actor: Any, meeting_id: int, data: 
     return row
 
 
-def signer_form(row: Conclusions | None, meeting: Meeting) -> dict[str, Any]:
+def signer_form(row: Conclusions | None, meeting: Meeting, agency: Any = None) -> dict[str, Any]:
     if row is not None and row.signer:
         return dict(row.signer)
-    chair = meeting.chair or {}
-    return {"prefix": "", "on_behalf_of": "", "title": chair.get("position") or "", "full_name": chair.get("full_name") or ""}
+    return rec.signer_default(meeting.chair or {}, getattr(agency, "name", None))
 
 
 # ---- overview for the documents page -----------------------------------------------
@@ -657,7 +688,7 @@ async def overview(db: AsyncSession, actor: Any, meeting_id: int) -> DocumentsOv
             downloaded=sorted(((names.get(s, "?"), t) for s, t in seen.items()), key=lambda x: x[1]),
             not_downloaded=[name for sid, name in sites if sid not in seen],
         )
-    due = conclusions_due_on(meeting)
+    due = conclusions_due_on(meeting, agency)
     notice_issued = any(d.kind == CONCLUSIONS for d in issued)
     return DocumentsOverview(
         meeting=meeting,

@@ -8,6 +8,10 @@ time (UTC+07:00, no daylight saving).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from confmgr import workdays
+
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -90,21 +94,8 @@ def format_thousands(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def add_working_days(d: date, n: int) -> date:
-    """The date ``n`` working days (Monday to Friday) after ``d``.
-
-    Used for the conclusions notice, due within 5 working days after the meeting.
-    Vietnamese public holidays (Tết, 30/4, 1/5, 2/9, Giỗ Tổ) are out of scope: their
-    dates follow the lunar calendar and yearly government decisions on days off, so
-    the result can be early around a holiday and the secretariat must check it.
-    ``n == 0`` returns ``d`` itself, even on a weekend.
-    """
-    if n < 0:
-        raise ValueError(f"n must not be negative, got {n}")
-    current = d
-    remaining = n
-    while remaining:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
+def add_working_days(d: date, n: int, extra_days_off: Iterable[date] = ()) -> date:
+    """The date ``n`` working days after ``d``: weekends, Vietnamese public holidays
+    and the agency's ``extra_days_off`` skipped, official make-up Saturdays counted
+    (see :mod:`confmgr.workdays`). ``n == 0`` returns ``d`` itself."""
+    return workdays.add_working_days(d, n, extra_days_off)

@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from email.generator import BytesGenerator
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 
 from confmgr.emailaddr import parse_email
 from confmgr.accounts.models import User
@@ -125,14 +125,14 @@ class JobProgress:
 async def job_progress(db: Any, job: BackgroundJob, *, failures: bool = True) -> JobProgress:
     counts: dict[str, int] = {}
     retrying = 0
-    for status, retried, count in (await db.execute(
-        select(OutgoingEmail.status, OutgoingEmail.attempts > 0, func.count())
+    for status, count, retried in (await db.execute(
+        select(OutgoingEmail.status, func.count(), func.sum(case((OutgoingEmail.attempts > 0, 1), else_=0)))
         .where(OutgoingEmail.job_id == job.id)
-        .group_by(OutgoingEmail.status, OutgoingEmail.attempts > 0)
+        .group_by(OutgoingEmail.status)
     )).all():
-        counts[status] = counts.get(status, 0) + count
-        if status == QUEUED and retried:
-            retrying += count
+        counts[status] = count
+        if status == QUEUED:
+            retrying = int(retried or 0)
     progress = JobProgress(
         id=job.id, meeting_id=job.meeting_id or 0, kind=job.kind, status=job.status, total=job.total,
         sent=counts.get(SENT, 0), failed=counts.get(FAILED, 0),

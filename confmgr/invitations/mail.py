@@ -1,8 +1,7 @@
-"""Invitation emails: the SMTP address, the message itself, and sending a batch.
+"""Invitation emails: the SMTP address, the message itself, and the connection.
 
-:func:`deliver` is plain blocking ``smtplib``; callers run it in a worker thread so
-the event loop keeps serving while a mail server answers slowly. One connection
-carries the whole batch: a provincial conference mails thousands of sites.
+Sending is :mod:`confmgr.invitations.delivery`, a background job over plain blocking
+``smtplib`` in a worker thread.
 """
 
 from __future__ import annotations
@@ -176,19 +175,6 @@ def compose(
 # ---- sending -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    email_id: int
-    message: EmailMessage
-
-
-@dataclass(frozen=True)
-class DeliveryResult:
-    email_id: int
-    ok: bool
-    error: str = ""
-
-
 def _connect(config: SmtpConfig) -> smtplib.SMTP:
     context = ssl.create_default_context()
     client: smtplib.SMTP
@@ -216,51 +202,3 @@ def _close(client: smtplib.SMTP | None) -> None:
         client.quit()
     except (OSError, smtplib.SMTPException):
         client.close()
-
-
-def _describe(exc: BaseException, config: SmtpConfig) -> str:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = "; ".join(f"{code} {msg.decode(errors='replace')}" for code, msg in exc.recipients.values())
-        return f"recipient refused by the mail server: {codes}"
-    if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return f"mail server {config.label} refused the user name or password"
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return f"mail server {config.label} answered {exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"
-    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
-    return f"could not reach the mail server {config.label}: {reason}"
-
-
-# Refusals of one message: the connection is still good for the next one.
-_MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
-
-
-def deliver(config: SmtpConfig, batch: list[Outgoing]) -> list[DeliveryResult]:
-    """Send every message over one connection; never raises, each message gets a result.
-
-    A connection lost half way is opened again once; when the server cannot be
-    reached at all, the remaining messages fail with that reason at once instead of
-    each waiting for its own timeout.
-    """
-    results: list[DeliveryResult] = []
-    client: smtplib.SMTP | None = None
-    try:
-        for index, item in enumerate(batch):
-            fresh = client is None
-            try:
-                if client is None:
-                    client = _connect(config)
-                client.send_message(item.message)
-                results.append(DeliveryResult(item.email_id, True))
-            except _MESSAGE_ERRORS as exc:
-                results.append(DeliveryResult(item.email_id, False, _describe(exc, config)))
-            except (OSError, smtplib.SMTPException) as exc:
-                error = _describe(exc, config)
-                results.append(DeliveryResult(item.email_id, False, error))
-                _close(client)
-                client = None
-                if fresh:
-                    results.extend(DeliveryResult(rest.email_id, False, error) for rest in batch[index + 1:])
-                    break
-    finally:
-        _close(client)
-    return results

@@ -23,6 +23,7 @@ from confmgr.i18n import gettext
 from confmgr.invitations.delivery import JobProgress, job_progress
 from confmgr.invitations.mail import SmtpConfig, parse_smtp_url
 from confmgr.jobs.models import ACTIVE, DONE, QUEUED, BackgroundJob
+from confmgr.live.events import close_site_streams
 from confmgr.meetings.models import Meeting
 from confmgr.meetings.access import get_meeting
 from confmgr.settings import Settings
@@ -100,6 +101,7 @@ async def rotate_link(
         changes["invited_at"] = [site.invited_at.isoformat(), None]
     site.token_hash, site.token_encrypted, site.token_revoked, site.invited_at = digest, encrypted, False, None
     await db.flush()
+    close_site_streams(db, site.id)  # the old link's open live views end once this commits
     record(db, user, "rotate_link", "site", site.id, meeting_id=meeting.id, changes=changes)
     return SiteLink(meeting, site, token, access_url(base_url, token))
 
@@ -112,6 +114,7 @@ async def revoke_link(db: AsyncSession, actor: Any, keys: SiteKeys, base_url: st
         raise Conflict("This link is already revoked. Issue a new link to open the site again.")
     site.token_revoked = True
     await db.flush()
+    close_site_streams(db, site.id)  # its open live views end once this commits
     record(db, user, "revoke_link", "site", site.id, meeting_id=meeting.id, changes={"token_revoked": [False, True]})
     return _link(meeting, site, keys, base_url)
 

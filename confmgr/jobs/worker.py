@@ -39,7 +39,7 @@ def loop_thread(settings: Settings) -> Iterator[Bridge]:
     from redis.asyncio import Redis
 
     from confmgr.db import WriterQueue, create_engine, create_session_maker
-    from confmgr.live.events import frame
+    from confmgr.live.events import frame, new_event_id
 
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="confmgr-jobs-loop", daemon=True)
@@ -53,7 +53,7 @@ def loop_thread(settings: Settings) -> Iterator[Bridge]:
         if backend is None:
             return
         for channel, event, data in events:
-            await backend.publish(frame(event, data), [channel])
+            await backend.publish(frame(event, data, new_event_id()), [channel])
 
     try:
         yield Bridge(settings, session_maker, publish, loop)
@@ -77,6 +77,12 @@ def run_worker(settings: Settings, workers: int | None = None) -> int:
         from dataclasses import replace
 
         settings = replace(settings, jobs=replace(settings.jobs, workers=workers))
+    import logging
+
+    import confmgr.models  # noqa: F401  (every table, for the relationships the jobs touch)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
     queue = JobQueue(settings)
     with loop_thread(settings) as bridge:
         queue.bridge = bridge
@@ -103,6 +109,7 @@ async def _list(settings: Settings, show_all: bool) -> list[tuple[BackgroundJob,
 
 
 def list_jobs(settings: Settings, show_all: bool = False) -> int:
+    import confmgr.models  # noqa: F401
     rows = asyncio.run(_list(settings, show_all))
     queue = JobQueue(settings)
     try:

@@ -12,11 +12,18 @@ Channels:
 
 from __future__ import annotations
 
+import itertools
+import os
+import time
+
 from litestar import Litestar
 from litestar.channels import ChannelsPlugin
 from sqlalchemy.ext.asyncio import AsyncSession
 
 PENDING_KEY = "confmgr_live_events"
+# Messages to the live hubs of every worker (e.g. "close the streams of site 12").
+CONTROL_CHANNEL = "live:control"
+CLOSE_SITE_EVENT = "close-site"
 
 
 def board_channel(meeting_id: int) -> str:
@@ -36,11 +43,24 @@ def emit(db: AsyncSession, channel: str, event: str, data: str = "") -> None:
     db.info.setdefault(PENDING_KEY, []).append((channel, event, data))
 
 
+def close_site_streams(db: AsyncSession, site_id: int) -> None:
+    """After commit, every open live stream of the site ends (its link changed or is gone)."""
+    emit(db, CONTROL_CHANNEL, CLOSE_SITE_EVENT, str(site_id))
+
+
 def discard(db: AsyncSession) -> None:
     db.info.pop(PENDING_KEY, None)
 
 
-def frame(event: str, data: str) -> bytes:
+_counter = itertools.count()
+
+
+def new_event_id() -> str:
+    """An id unique across workers and restarts: nanoseconds, process, sequence."""
+    return f"{time.time_ns():x}.{os.getpid():x}.{next(_counter):x}"
+
+
+def frame(event: str, data: str, event_id: str | None = None) -> bytes:
     """One server-sent event, framed once for every subscriber (text/event-stream).
 
     Published messages travel already framed, so a stream only forwards bytes: with
@@ -48,7 +68,21 @@ def frame(event: str, data: str) -> bytes:
     """
     lines = data.splitlines() or [""]
     body = "".join(f"data: {line}\n" for line in lines)
-    return f"event: {event}\n{body}\n".encode()
+    head = f"id: {event_id}\n" if event_id else ""
+    return f"{head}event: {event}\n{body}\n".encode()
+
+
+def parse_header(raw: bytes) -> tuple[str, str]:
+    """The id (or "") and event name of a frame made by :func:`frame`."""
+    event_id = ""
+    start = 0
+    if raw.startswith(b"id: "):
+        end = raw.index(b"\n")
+        event_id = raw[4:end].decode()
+        start = end + 1
+    if raw.startswith(b"event: ", start):
+        return event_id, raw[start + 7:raw.index(b"\n", start)].decode()
+    return event_id, ""
 
 
 def publish_pending(app: Litestar, db: AsyncSession) -> None:
@@ -60,7 +94,7 @@ def publish_pending(app: Litestar, db: AsyncSession) -> None:
 def publish(channels: ChannelsPlugin, events: list[tuple[str, str, str]]) -> None:
     """Send committed events: (channel, event name, data) each."""
     for channel, event, data in events:
-        channels.publish(frame(event, data), channel)
+        channels.publish(frame(event, data, new_event_id()), channel)
 
 
 def decode(raw: bytes) -> tuple[str, str]:

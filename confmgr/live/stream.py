@@ -6,20 +6,16 @@ what is true now, then every change; it never shows what was true before the dro
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from litestar import Litestar
-from litestar.channels import ChannelsPlugin
 from litestar.response import ServerSentEvent, Stream
 
 from confmgr.db import READ_ONLY
-from confmgr.live.events import frame
+from confmgr.live.hub import KEEP_ALIVE, Slot, hub
 
-HEARTBEAT_SECONDS = 20.0
-KEEP_ALIVE = b": keep-alive\n\n"
-RETRY = b"retry: 2000\n\n"
+__all__ = ["KEEP_ALIVE", "FramedServerSentEvent", "short_session", "sse_response"]
 
 
 class FramedServerSentEvent(ServerSentEvent):
@@ -29,57 +25,31 @@ class FramedServerSentEvent(ServerSentEvent):
     frame is built once when the change is published and each stream forwards it.
     """
 
-    def __init__(self, content: AsyncIterator[bytes], headers: dict[str, Any]) -> None:
+    def __init__(self, content: Any, headers: dict[str, Any]) -> None:
         Stream.__init__(self, content=content, media_type="text/event-stream", headers=headers)
         self.headers["Connection"] = "keep-alive"
-
-
-async def _events(
-    app: Litestar,
-    channels: list[str],
-    initial: Callable[[], Awaitable[Iterable[tuple[str, str]]]],
-) -> AsyncIterator[bytes]:
-    plugin = app.plugins.get(ChannelsPlugin)
-    subscriber = await plugin.subscribe(channels)
-    try:
-        yield RETRY
-        # Subscribe first, then read the state: nothing that happens in between is missed.
-        for event, data in await initial():
-            yield frame(event, data)
-        stream = subscriber.iter_events().__aiter__()
-        # One pending read survives the heartbeat timeouts: cancelling the read (as
-        # wait_for does) would close the subscriber's generator and end the stream
-        # after the first quiet period.
-        pending: asyncio.Future[bytes] | None = None
-        try:
-            while True:
-                if pending is None:
-                    pending = asyncio.ensure_future(stream.__anext__())
-                done, _ = await asyncio.wait({pending}, timeout=HEARTBEAT_SECONDS)
-                if not done:
-                    yield KEEP_ALIVE
-                    continue
-                try:
-                    raw = pending.result()
-                except StopAsyncIteration:
-                    return
-                finally:
-                    pending = None
-                yield raw
-        finally:
-            if pending is not None:
-                pending.cancel()
-    finally:
-        await plugin.unsubscribe(subscriber)
 
 
 def sse_response(
     app: Litestar,
     channels: list[str],
     initial: Callable[[], Awaitable[Iterable[tuple[str, str]]]],
+    *,
+    last_event_id: str | None = None,
+    state_event: str | None = None,
+    slot: Slot | None = None,
 ) -> ServerSentEvent:
+    """A stream of the channels through the process's live hub (see ``confmgr.live.hub``).
+
+    ``initial`` gives the current state, read after the stream subscribed, so nothing
+    that happens in between is missed. ``last_event_id`` (the browser's
+    ``Last-Event-ID``) replaces it with what the client missed when that is still known.
+    ``state_event`` names the event that carries a whole state: the last one is then
+    kept and served to new streams without reading anything.
+    """
     headers: dict[str, Any] = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return FramedServerSentEvent(_events(app, channels, initial), headers=headers)
+    content = hub(app).stream(channels, initial, slot=slot, state_event=state_event, last_event_id=last_event_id)
+    return FramedServerSentEvent(content, headers=headers)
 
 
 def short_session(app: Litestar) -> Any:

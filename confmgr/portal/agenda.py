@@ -28,7 +28,8 @@ from confmgr.errors import DomainError
 from confmgr.files import services as files
 from confmgr.files.models import StoredFile
 from confmgr.live.events import live_channel
-from confmgr.live.stream import short_session, sse_response
+from confmgr.live.sites import open_site_stream
+from confmgr.live.stream import sse_response
 from confmgr.meetings.models import Meeting
 from confmgr.portal.auth import SiteApiController, SitePagesController, require_site
 from confmgr.sites.models import Site
@@ -56,19 +57,21 @@ class PortalLivePages(SitePagesController):
     async def stream(self, request: Request[Any, Any, Any], token: str) -> ServerSentEvent:
         """Server-sent events: first what is true now, then one fragment per change."""
         app = request.app
-        # The link is checked in a session of its own, closed before streaming starts:
-        # thousands of open streams must not hold thousands of database connections.
-        async with live.gate(app).semaphore, short_session(app) as db:
-            site = await require_site(db, app.state.site_keys, token)
-            meeting_id = site.meeting_id
+        # The link is checked without a session of the request's own (thousands of open
+        # streams must not hold thousands of connections): checks that arrive together
+        # share one indexed query, and a valid link is remembered (confmgr.live.sites).
+        _site_id, meeting_id, slot = await open_site_stream(app, token, app.state.settings.live_streams_per_link)
 
         async def initial() -> list[tuple[str, str]]:
-            # Called once the stream has subscribed: a reading of the state that starts
-            # after this moment cannot miss a change the stream would not also receive.
+            # Called once the stream has subscribed, and only when the hub holds no
+            # current state: a reading that starts after this moment misses nothing.
             subscribed_at = time.monotonic()
             return [(live.LIVE_EVENT, await live.shared_live_html(app, meeting_id, subscribed_at))]
 
-        return sse_response(app, [live_channel(meeting_id)], initial)
+        return sse_response(
+            app, [live_channel(meeting_id)], initial, slot=slot, state_event=live.LIVE_EVENT,
+            last_event_id=request.headers.get("last-event-id"),
+        )
 
     @get("/now")
     async def now_page(self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, token: str) -> Template:

@@ -75,7 +75,7 @@ def directory_out(site: DirectorySite) -> DirectorySiteOut:
     return DirectorySiteOut(
         id=site.id, name=site.name, role=site.role, address=site.address,
         contact=Contact(full_name=site.contact_name, phone=site.contact_phone, email=site.contact_email),
-        expected_delegates=site.expected_delegates, **_unit_fields(site),
+        expected_delegates=site.expected_delegates, **_unit_fields(site), unit_pending=site.unit_pending,
     )
 
 

@@ -73,6 +73,7 @@ class DirectorySiteOut(msgspec.Struct):
     unit_code: str | None = None
     province_code: str | None = None
     province: str | None = None
+    unit_pending: bool = False
 
 
 class UnitsInput(msgspec.Struct, forbid_unknown_fields=True):

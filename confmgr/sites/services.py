@@ -16,11 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from confmgr.accounts.permissions import require_editor, require_user
 from confmgr.audit.services import apply_changes, record
 from confmgr.errors import Conflict, InvalidInput, NotFound
+from confmgr.live.events import close_site_streams
 from confmgr.meetings.access import ensure_editable, get_meeting
 from confmgr.meetings.models import Meeting
 from confmgr.sites.importing import MAX_ROWS, RowError, SiteRow, read_sites_file, site_field_errors
 from confmgr.sites.models import DirectorySite, Site
 from confmgr.sites.schemas import SiteInput
+from confmgr.sites import units as official
 from confmgr.sites.tokens import SiteKeys
 from confmgr.text import clean_line, search_key
 from confmgr.i18n import N_
@@ -77,16 +79,14 @@ class ImportOutcome:
 def _match_units(rows: list[SiteRow], taken_codes: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Each row's values with its official unit when its name matches exactly one (and no
     other site already is that unit); the others are listed to confirm, never guessed."""
-    from confmgr.sites import unit_services
-
     values_list: list[dict[str, Any]] = []
     to_confirm: list[dict[str, Any]] = []
     for row in rows:
         values = _row_values(row)
-        province = unit_services.official.find_province(row.province)
-        unit_values, candidates = unit_services.match_values(row.name, province.code if province else None)
+        province = official.find_province(row.province)
+        unit_values, candidates = official.match_values(row.name, province.code if province else None)
         if unit_values["unit_code"] in taken_codes:
-            candidates = [unit_services.official.get_unit(unit_values["unit_code"])]  # type: ignore[list-item]
+            candidates = [official.get_unit(unit_values["unit_code"])]  # type: ignore[list-item]
             unit_values = {"unit_code": None, "province_code": None, "unit_pending": True}
         elif unit_values["unit_code"]:
             taken_codes.add(unit_values["unit_code"])
@@ -94,7 +94,7 @@ def _match_units(rows: list[SiteRow], taken_codes: set[str]) -> tuple[list[dict[
         values_list.append(values)
         if candidates is not None:
             to_confirm.append(
-                {"row": row.line, "name": row.name, "candidates": unit_services.official.describe(u.code for u in candidates)}
+                {"row": row.line, "name": row.name, "candidates": official.describe(u.code for u in candidates)}
             )
     return values_list, to_confirm
 
@@ -309,6 +309,7 @@ async def remove_site(db: AsyncSession, actor: Any, meeting_id: int, site_id: in
     if site is None or site.meeting_id != meeting.id:
         raise NotFound("No such site in this meeting.")
     record(db, user, "delete", "site", site.id, meeting_id=meeting.id, changes={"name": site.name})
+    close_site_streams(db, site.id)
     await db.delete(site)
 
 

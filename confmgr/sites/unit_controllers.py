@@ -13,11 +13,11 @@ from confmgr.accounts.models import User
 from confmgr.accounts.permissions import require_editor, require_user
 from confmgr.errors import DomainError
 from confmgr.i18n import N_, gettext
-from confmgr.meetings.services import get_meeting
+from confmgr.meetings.access import get_meeting
 from confmgr.sites import unit_services as services
 from confmgr.sites import units as official
-from confmgr.sites.controllers import site_out
-from confmgr.sites.schemas import SiteOut, UnitConfirm, UnitsAdded, UnitsInput
+from confmgr.sites.controllers import directory_out, site_out
+from confmgr.sites.schemas import DirectorySiteOut, SiteOut, UnitConfirm, UnitsAdded, UnitsInput
 from confmgr.web.forms import form_data
 from confmgr.web.render import page
 
@@ -81,6 +81,14 @@ class DirectoryUnitPages(Controller):
                 raise
             return _units_page("/directory/units", "/directory", form, errors=exc.field_errors, message=exc.message, status_code=exc.status_code)
         return Redirect(f"/directory?units_added={result.created}&units_skipped={result.skipped}")
+
+
+    @post("/confirm/{entry_id:int}")
+    async def confirm(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, entry_id: int) -> Redirect:
+        form = await form_data(request)
+        code = (_first(form.get("other_code")) or "").strip() or (_first(form.get("unit_code")) or "").strip()
+        await services.confirm_directory_unit(db_session, actor, entry_id, code or None)
+        return Redirect("/directory")
 
 
 class MeetingUnitPages(Controller):
@@ -169,6 +177,18 @@ class DirectoryUnitsApi(Controller):
         return UnitsAdded(created=result.created, skipped=result.skipped)
 
 
+
+
+class DirectoryUnitConfirmApi(Controller):
+    path = "/api/v1/directory"
+    tags = ["directory"]
+
+    @put("/{entry_id:int}/unit")
+    async def confirm(self, db_session: AsyncSession, actor: User | None, entry_id: int, data: Annotated[UnitConfirm, Body()]) -> DirectorySiteOut:
+        """Confirm which official unit a directory entry is (``null``: none)."""
+        return directory_out(await services.confirm_directory_unit(db_session, actor, entry_id, data.unit_code))
+
+
 class MeetingUnitsApi(Controller):
     path = "/api/v1/meetings/{meeting_id:int}/sites"
     tags = ["sites"]
@@ -195,4 +215,4 @@ class MeetingUnitsApi(Controller):
         return site_out(request, site)
 
 
-ROUTES = [DirectoryUnitPages, MeetingUnitPages, UnitsApi, DirectoryUnitsApi, MeetingUnitsApi]
+ROUTES = [DirectoryUnitPages, MeetingUnitPages, UnitsApi, DirectoryUnitsApi, DirectoryUnitConfirmApi, MeetingUnitsApi]

@@ -17,7 +17,9 @@ from confmgr.accounts.permissions import require_editor, require_user
 from confmgr.audit.services import record
 from confmgr.errors import Conflict, InvalidInput, NotFound
 from confmgr.i18n import N_
+from confmgr.meetings.access import get_meeting
 from confmgr.sites import units as official
+from confmgr.sites.services import _insert_sites, _meeting_for_change
 from confmgr.sites.models import DirectorySite, Site
 from confmgr.sites.tokens import SiteKeys
 from confmgr.text import clean_line, search_key
@@ -124,8 +126,6 @@ async def add_units_to_meeting(
     """Add the chosen units as sites of a meeting, each with its own link. A unit the
     directory holds brings its directory entry (name, contact); units the meeting already
     has, by code or by name, are skipped."""
-    from confmgr.sites.services import _insert_sites, _meeting_for_change
-
     user = require_editor(actor)
     meeting = await _meeting_for_change(db, user, meeting_id)
     chosen = official.select_units(choice.province, choice.kind)
@@ -169,26 +169,11 @@ async def add_units_to_meeting(
     return AddResult(created=len(rows), skipped=len(chosen) - len(rows))
 
 
-# ---- matching imported names -------------------------------------------------------
-
-
-def match_values(name: str, province: str | None = None) -> tuple[dict[str, Any], list[official.Unit] | None]:
-    """The unit columns for an imported name, and the candidates when it must be confirmed
-    (``None`` when nothing needs confirming)."""
-    found = official.match(name, province)
-    if found.unit is not None:
-        return {"unit_code": found.unit.code, "province_code": found.unit.province_code, "unit_pending": False}, None
-    if found.status == "ambiguous":
-        return {"unit_code": None, "province_code": None, "unit_pending": True}, list(found.units)
-    if official.looks_like_unit(name):
-        return {"unit_code": None, "province_code": None, "unit_pending": True}, []
-    return {"unit_code": None, "province_code": None, "unit_pending": False}, None
+# ---- confirming imported names -----------------------------------------------------
 
 
 async def pending_sites(db: AsyncSession, actor: Any, meeting_id: int) -> list[tuple[Site, list[official.Unit]]]:
     """The meeting's sites whose unit the secretariat still has to confirm, with candidates."""
-    from confmgr.meetings.services import get_meeting
-
     await get_meeting(db, actor, meeting_id)
     sites = await db.scalars(
         select(Site).where(Site.meeting_id == meeting_id, Site.unit_pending.is_(True)).order_by(Site.sort_order, Site.id)
@@ -200,8 +185,6 @@ async def confirm_site_unit(
     db: AsyncSession, actor: Any, meeting_id: int, site_id: int, unit_code: str | None
 ) -> Site:
     """The secretariat says which unit a site is (or that it is none)."""
-    from confmgr.sites.services import _meeting_for_change
-
     user = require_editor(actor)
     meeting = await _meeting_for_change(db, user, meeting_id)
     site = await db.get(Site, site_id)
@@ -223,6 +206,28 @@ async def confirm_site_unit(
     site.unit_pending = False
     record(db, user, "confirm_unit", "site", site.id, meeting_id=meeting.id, changes={"unit_code": [old[0], site.unit_code]})
     return site
+
+
+async def confirm_directory_unit(db: AsyncSession, actor: Any, entry_id: int, unit_code: str | None) -> DirectorySite:
+    """The same confirmation for an entry of the directory."""
+    user = require_editor(actor)
+    entry = await db.get(DirectorySite, entry_id)
+    if entry is None:
+        raise NotFound("No such site in the directory.")
+    unit = None
+    if unit_code:
+        unit = official.get_unit(unit_code)
+        if unit is None:
+            raise InvalidInput("No such unit in the official list.", field_errors={"unit_code": N_("No such unit in the official list.")})
+        other = await db.scalar(select(DirectorySite.id).where(DirectorySite.unit_code == unit.code, DirectorySite.id != entry.id))
+        if other is not None:
+            raise Conflict("Another entry of the directory is already this unit.", field_errors={"unit_code": N_("Already in the directory.")})
+    old = entry.unit_code
+    entry.unit_code = unit.code if unit else None
+    entry.province_code = unit.province_code if unit else None
+    entry.unit_pending = False
+    record(db, user, "confirm_unit", "directory_site", entry.id, changes={"unit_code": [old, entry.unit_code]})
+    return entry
 
 
 async def directory_units_count(db: AsyncSession, actor: Any) -> dict[str, int]:

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from confmgr.text import nfc, search_key
 
@@ -328,6 +329,19 @@ def looks_like_unit(name: str) -> bool:
     district (``UBND huyện …``) is not."""
     words = _words_key(name).split()
     return any(w in ("xa", "phuong") for w in words) or "dac khu" in " ".join(words)
+
+
+def match_values(name: str, province: str | None = None) -> tuple[dict[str, Any], list[Unit] | None]:
+    """The unit columns for an imported name, and the candidates when it must be confirmed
+    (``None`` when nothing needs confirming)."""
+    found = match(name, province)
+    if found.unit is not None:
+        return {"unit_code": found.unit.code, "province_code": found.unit.province_code, "unit_pending": False}, None
+    if found.status == "ambiguous":
+        return {"unit_code": None, "province_code": None, "unit_pending": True}, list(found.units)
+    if looks_like_unit(name):
+        return {"unit_code": None, "province_code": None, "unit_pending": True}, []
+    return {"unit_code": None, "province_code": None, "unit_pending": False}, None
 
 
 def describe(codes: Iterable[str]) -> list[dict[str, str]]:

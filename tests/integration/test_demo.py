@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from confmgr.demo import load_demo
+from confmgr.demo import SEED_TITLE, load_demo
 from confmgr.settings import load_settings
 from tests.conftest import BACKEND
 
@@ -35,15 +35,108 @@ def _counts(settings: Any) -> dict[str, int]:
 def test_demo_loads_once_with_a_generated_password(settings: Any, tmp_path: Path, client: Any) -> None:
     first = asyncio.run(load_demo(settings))
     assert first.admin_password and len(first.admin_password) >= 12
-    assert _counts(settings) == {"meetings": 1, "sites": 13, "hosts": 1, "agenda": 7}
+    # The 2021 conference (host + 11 districts, 6 items) and the upcoming one (host + 12 communes, 7 items).
+    assert _counts(settings) == {"meetings": 2, "sites": 25, "hosts": 2, "agenda": 13}
     again = asyncio.run(load_demo(settings))
     assert again.admin_password is None  # nothing changed, no new password
-    assert _counts(settings)["meetings"] == 1
+    assert _counts(settings)["meetings"] == 2
     # The printed password logs in.
     from tests.helpers import login
 
     login(client, "admin", first.admin_password)
-    assert "Hội nghị tổng kết công tác nội vụ năm 2026" in client.get("/meetings").text
+    listing = client.get("/meetings").text
+    assert SEED_TITLE in listing and "Hội nghị tổng kết công tác nội vụ năm" in listing
+    _check_issued_documents(settings, client)
+    _check_pdf_and_docx_paginate_alike(settings, tmp_path)
+
+
+def _issued(settings: Any) -> dict[str, tuple[Any, bytes, bytes]]:
+    from confmgr.cli_support import session_scope
+    from confmgr.documents.models import IssuedDocument
+    from confmgr.documents.services import issued_bytes
+    from confmgr.meetings.models import Meeting
+
+    async def read() -> dict[str, tuple[Any, bytes, bytes]]:
+        async with session_scope(settings) as db:
+            meeting = await db.scalar(select(Meeting).where(Meeting.title == SEED_TITLE))
+            assert meeting is not None and meeting.status == "documents_issued"
+            docs = list(await db.scalars(select(IssuedDocument).where(IssuedDocument.meeting_id == meeting.id)))
+            return {
+                d.kind: (d, await issued_bytes(db, settings, d, "pdf"), await issued_bytes(db, settings, d, "docx"))
+                for d in docs
+            }
+
+    return asyncio.run(read())
+
+
+def _text(pdf: bytes) -> str:
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return "\n".join(page.extract_text() or "" for page in doc.pages)
+
+
+def _check_issued_documents(settings: Any, client: Any) -> None:
+    """The demo's minutes and notice, issued, read back: the seed's people, date and
+    conclusions; no doubled office, no empty heading, conclusions before the closing,
+    the declined site with its reason."""
+    import re
+
+    issued = _issued(settings)
+    assert set(issued) == {"minutes", "conclusions"}
+    minutes, minutes_pdf, minutes_docx = issued["minutes"]
+    notice, notice_pdf, notice_docx = issued["conclusions"]
+    assert (minutes.number_text, str(minutes.issued_on)) == ("01/BB-SNV", "2021-12-24")
+    assert (notice.number_text, str(notice.issued_on)) == ("01/TB-SNV", "2021-12-27")
+    text = _text(minutes_pdf)
+    flat = " ".join(text.split())
+    assert "BIÊN BẢN" in text and "UBND TỈNH BÌNH ĐỊNH" in text
+    assert "Bình Định, ngày 24 tháng 12 năm 2021" in flat
+    assert "Thời gian bắt đầu: 08 giờ 00 phút, ngày 24 tháng 12 năm 2021." in flat
+    assert "Chủ trì (chủ tọa): Bạch Văn Mạnh, Giám đốc Sở Nội vụ." in flat
+    assert "Trình bày: Phạm Văn Phước, Phó Giám đốc Sở Nội vụ." in flat
+    assert "Phát biểu chỉ đạo: Võ Văn Cảnh, Phó Chủ tịch UBND tỉnh Bình Định." in flat
+    for district in ("Quy Nhơn", "An Nhơn", "Hoài Nhơn", "Tuy Phước", "Phù Cát", "Phù Mỹ", "Hoài Ân", "Vĩnh Thạnh", "Tây Sơn", "Vân Canh"):
+        assert district in flat
+    # No office said twice.
+    for doubled in ("Sở Sở", "UBND tỉnh Ủy ban", "UBND huyện UBND", "Ủy ban nhân dân tỉnh Ủy ban", "Tây Sơn UBND huyện Tây Sơn"):
+        assert doubled not in flat, doubled
+    # Headings: none empty, the conclusions inside the conclusion item, before the closing line.
+    headings = re.findall(r"^\s*([IVX]+)\. ([^\n]+)", text, flags=re.MULTILINE)
+    assert [h[0] for h in headings] == ["I", "II", "III", "IV", "V"]
+    assert "BẾ MẠC" not in text and "KẾT LUẬN CỦA CHỦ TỌA" not in text
+    conclusion = flat.index("V. KẾT LUẬN HỘI NGHỊ")
+    closing = flat.index("Hội nghị kết thúc vào 10 giờ 35 phút, ngày 24 tháng 12 năm 2021./.")
+    cut = flat.index("cụ thể hóa các nhiệm vụ trọng tâm năm 2022 thành chương trình, kế hoạch")
+    assert conclusion < cut < closing
+    # The declined site and the absent delegate, with their reasons, no nested brackets.
+    assert "Vắng mặt:" in flat
+    assert "UBND huyện An Lão: không tham dự, lý do: Trùng lịch kỳ họp thường lệ cuối năm của HĐND huyện" in flat
+    assert "lý do: đi công tác tại Hà Nội" in flat
+    assert not re.search(r"\([^)]*\(", flat)
+    assert "- Lưu: VT, VP, hồ sơ." in flat
+
+    notice_text = " ".join(_text(notice_pdf).split())
+    assert "Số: 01/TB-SNV" in notice_text and "Bình Định, ngày 27 tháng 12 năm 2021" in notice_text
+    assert "Kết luận của Giám đốc Sở Nội vụ tại " + SEED_TITLE in notice_text
+    assert "Vào lúc 08 giờ 00 phút, ngày 24 tháng 12 năm 2021, Bạch Văn Mạnh, Giám đốc Sở Nội vụ chủ trì" in notice_text
+    assert "Giao Phòng Nội vụ các huyện, thị xã, thành phố chủ trì" in notice_text
+    assert "Văn phòng, Phòng Tổ chức cán bộ các Sở, ban, ngành" in notice_text
+    assert "- UBND tỉnh Bình Định (để báo cáo);" in notice_text and "- Lưu: VT, VP." in notice_text
+    assert "GIÁM ĐỐC Bạch Văn Mạnh" in notice_text or ("GIÁM ĐỐC" in notice_text and "GIÁM ĐỐC SỞ" not in notice_text)
+    for doubled in ("Sở Sở", "UBND tỉnh Ủy ban"):
+        assert doubled not in notice_text
+
+    # The same documents as Word files say the same things.
+    import io
+
+    from docx import Document
+
+    words = " ".join(p.text for p in Document(io.BytesIO(minutes_docx)).paragraphs)
+    assert "Bạch Văn Mạnh" in words and "lý do: đi công tác tại Hà Nội" in words
+    assert "Sở Nội vụ thông báo" in " ".join(p.text for p in Document(io.BytesIO(notice_docx)).paragraphs)
 
 
 @pytest.mark.skipif(BACKEND != "sqlite", reason="two fresh databases are cheap only on SQLite")
@@ -58,3 +151,43 @@ def test_demo_password_is_never_the_same_twice(tmp_path: Path, migrated_template
         settings = load_settings({"CONFMGR_DATA_DIR": str(data_dir), "CONFMGR_SECRET_KEY": "k" * 40})
         passwords.append(asyncio.run(load_demo(settings)).admin_password)
     assert passwords[0] != passwords[1]
+
+
+def _pages(pdf: bytes) -> list[list[str]]:
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return [[w["text"] for w in page.extract_words()] for page in doc.pages]
+
+
+def _check_pdf_and_docx_paginate_alike(settings: Any, tmp_path: Path) -> None:
+    """Both demo documents, as the ReportLab PDF and as the DOCX converted by
+    LibreOffice: the same number of pages, the same first and last words on each."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs it")
+    out = tmp_path / "converted"
+    out.mkdir()
+    names = []
+    for kind, (_doc, pdf, docx) in _issued(settings).items():
+        (tmp_path / f"{kind}.docx").write_bytes(docx)
+        (tmp_path / f"{kind}.pdf").write_bytes(pdf)
+        names.append(kind)
+    subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--convert-to", "pdf",
+         "--outdir", str(out), *[str(tmp_path / f"{k}.docx") for k in names]],
+        check=True, capture_output=True, timeout=300,
+    )
+    for kind in names:
+        ours = _pages((tmp_path / f"{kind}.pdf").read_bytes())
+        word = _pages((out / f"{kind}.pdf").read_bytes())
+        assert len(ours) == len(word), (kind, len(ours), len(word))
+        assert len(ours) >= 2
+        for number, (a, b) in enumerate(zip(ours, word, strict=True), start=1):
+            assert a[:3] == b[:3], (kind, number, a[:3], b[:3])
+            assert a[-3:] == b[-3:], (kind, number, a[-3:], b[-3:])

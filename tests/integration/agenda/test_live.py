@@ -221,13 +221,14 @@ def test_sse_first_event_is_the_current_state(world: World, client: Any, admin_a
     _site, token = world.site(m, "UBND huyện Hoài Ân")
     client.post(f"/api/v1/meetings/{m}/agenda/{b}/start", headers=admin_api)
     # A real server of its own (a test client cannot end an endless stream), on the
-    # same database, so that changes made through the test client reach it.
+    # same database. Its live hub keeps the current state it last published, so the
+    # change below goes through that server, as it would in production.
     with running_server(server_env(settings)) as base:
         event, data = first_sse_event(f"{base}/s/{token}/live")
         assert event == "live"
         assert "2. Báo cáo tổng kết" in data and "Khai mạc" not in data
         # A change while nobody listens; a reconnecting browser sees it first thing.
-        client.post(f"/api/v1/meetings/{m}/agenda/{a}/start", headers=admin_api)
+        assert httpx.post(f"{base}/api/v1/meetings/{m}/agenda/{a}/start", headers=admin_api, timeout=10).status_code == 200
         event, data = first_sse_event(f"{base}/s/{token}/live")
         assert "1. Khai mạc" in data and "Báo cáo tổng kết" not in data
 
@@ -240,51 +241,35 @@ def test_sse_refuses_a_bad_token(client: Any) -> None:
 def test_a_stream_survives_quiet_periods(monkeypatch: Any) -> None:
     """After heartbeats the stream still delivers the next change (it used to end at the first)."""
     import asyncio
-    from types import SimpleNamespace
+
+    from litestar.channels.backends.memory import MemoryChannelsBackend
 
     from confmgr.live.events import frame
-    from confmgr.live.stream import KEEP_ALIVE, RETRY, _events
+    from confmgr.live.hub import KEEP_ALIVE, Hub
 
-    monkeypatch.setattr("confmgr.live.stream.HEARTBEAT_SECONDS", 0.05)
-
-    class Subscriber:
-        def __init__(self) -> None:
-            self.queue: asyncio.Queue[bytes] = asyncio.Queue()
-
-        async def iter_events(self) -> Any:
-            while True:
-                yield await self.queue.get()
-
-    class Plugin:
-        subscriber: Subscriber
-
-        async def subscribe(self, channels: list[str]) -> Subscriber:
-            self.subscriber = Subscriber()
-            return self.subscriber
-
-        async def unsubscribe(self, subscriber: Subscriber) -> None:
-            return None
-
-    plugin = Plugin()
-    fake_app = SimpleNamespace(plugins=SimpleNamespace(get=lambda _cls: plugin))
+    monkeypatch.setattr("confmgr.live.hub.HEARTBEAT_SECONDS", 0.05)
 
     async def scenario() -> list[Any]:
-        async def initial() -> list[tuple[str, str]]:
-            return [("live", "state-0")]
+        plugin = ChannelsPlugin(backend=MemoryChannelsBackend(), arbitrary_channels_allowed=True)
+        async with plugin:
+            hub = Hub(plugin)
 
-        events = _events(fake_app, ["meeting:1:live"], initial)  # type: ignore[arg-type]
-        got = [await events.__anext__() for _ in range(4)]
-        plugin.subscriber.queue.put_nowait(frame("live", "state-1"))
-        while True:
-            message = await asyncio.wait_for(events.__anext__(), timeout=2)
-            if message != KEEP_ALIVE:
-                got.append(message)
-                break
-        await events.aclose()
-        return got
+            async def initial() -> list[tuple[str, str]]:
+                return [("live", "state-0")]
+
+            events = hub.stream(["meeting:1:live"], initial)
+            got = [await events.__anext__() for _ in range(4)]
+            plugin.publish(frame("live", "state-1", "e1"), "meeting:1:live")
+            while True:
+                message = await asyncio.wait_for(events.__anext__(), timeout=2)
+                if message != KEEP_ALIVE:
+                    got.append(message)
+                    break
+            await events.aclose()
+            return got
 
     got = asyncio.run(scenario())
-    assert got[0] == RETRY
+    assert got[0].startswith(b"retry: ")
     assert decode(got[1]) == ("live", "state-0")
     assert got[2] == KEEP_ALIVE and got[3] == KEEP_ALIVE
     assert decode(got[-1]) == ("live", "state-1")

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from confmgr.timeutil import VN_TZ
+from confmgr.workdays import add_working_days
 
 MALICIOUS = '<b>x</b> & <img src="/etc/passwd"/> <para>'
 DISTRICTS = (
@@ -86,7 +87,7 @@ def build_meeting(
             "Năm 2026 tập trung vận hành chính quyền địa phương hai cấp.",
         ],
         "tasks": [
-            {"assignee": "Phòng Tổ chức, biên chế", "description": "tham mưu đề án vị trí việc làm", "due_date": (starts.date() + timedelta(days=30)).isoformat()},
+            {"assignee": "Phòng Tổ chức, biên chế", "description": "tham mưu đề án vị trí việc làm", "due_date": add_working_days(starts.date(), 20).isoformat()},
             {"assignee": "Văn phòng Sở", "description": "tổng hợp kiến nghị của các điểm cầu"},
         ],
         "recipients": ["UBND tỉnh (để b/c)", "Điểm cầu UBND huyện An Nhơn"],

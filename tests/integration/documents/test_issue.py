@@ -54,7 +54,9 @@ def test_draft_then_issued_minutes_and_notice_read_back(client: Any, api: dict[s
     assert "Người Bị Từ Chối" not in text  # a declined paper is not in the record
     assert "Đề nghị bổ sung biên chế" in text  # a comment from the floor
     assert "Báo cáo được trình bày đầy đủ." in text  # notes
-    assert "vắng: Phạm Thị Vắng 1 (đi công tác)" in text
+    # The absent delegate under "Vắng mặt:", with the reason and no nested brackets.
+    assert "Vắng mặt:" in text and "vắng Phạm Thị Vắng 1" in text and "lý do: đi công tác" in text
+    assert "(vắng:" not in text
     assert "Năm 2026 tập trung vận hành chính quyền địa phương hai cấp." in text
     sizes = char_sizes(pdf)
     body = max(set(sizes), key=sizes.count)

@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from confmgr.invitations.ics import CalendarEvent, build_calendar, escape_text, fold
-from confmgr.invitations.mail import InvitationText, Outgoing, SmtpConfig, compose, deliver, parse_smtp_url
+from confmgr.invitations.mail import InvitationText, SmtpConfig, compose, parse_smtp_url
 from tests.integration.invitations.conftest import Mailbox, free_port
 
 
@@ -91,12 +91,23 @@ def picky() -> Any:
 
 
 def test_one_refused_recipient_does_not_stop_the_batch(picky: Any) -> None:
+    from confmgr.invitations.delivery import Permanent, Relay
+
     handler, port = picky
-    config = SmtpConfig("127.0.0.1", port, "vanphong", "mat-khau")
-    batch = [Outgoing(1, _message("a@example.vn")), Outgoing(2, _message("nobody@example.vn")), Outgoing(3, _message("b@example.vn"))]
-    results = deliver(config, batch)
-    assert [(r.email_id, r.ok) for r in results] == [(1, True), (2, False), (3, True)]
-    assert "550" in results[1].error and "No such user" in results[1].error
+    relay = Relay(SmtpConfig("127.0.0.1", port, "vanphong", "mat-khau"))
+    outcomes = []
+    try:
+        for recipient in ("a@example.vn", "nobody@example.vn", "b@example.vn"):
+            try:
+                relay.begin("vanphong@snv.example.vn", recipient, _message(recipient).as_bytes(policy=policy.SMTP))
+            except Permanent as exc:
+                outcomes.append((recipient, str(exc)))
+                continue
+            outcomes.append((recipient, relay.finish()[0]))
+    finally:
+        relay.close()
+    assert [o[1] for o in outcomes[::2]] == [250, 250]
+    assert "550" in outcomes[1][1] and "No such user" in outcomes[1][1]
     assert [e.rcpt_tos for e in handler.envelopes] == [["a@example.vn"], ["b@example.vn"]]
     received = message_from_bytes(handler.envelopes[0].content, policy=policy.default)
     assert received["Subject"] == "Giấy mời: Hội nghị"

@@ -264,3 +264,15 @@ def test_temporary_refusals_are_tried_again_and_a_bad_address_fails_alone(
     assert not retried & (GREYLISTED | BUSY_AFTER_DATA)
     expected = {f"lienhe{i}@example.vn": 1 for i in range(300) if i not in (3, 7)}
     assert relay.accepted == Counter(expected)
+
+    # The relay knows lienhe7 now: "send the failed again" mails only the two failed, once.
+    relay.permanent = set()
+    retried = client.post(f"/api/v1/meetings/{meeting_id}/invitations/jobs/{done['id']}/retry", headers=admin_api)
+    assert retried.status_code == 202, retried.text
+    again = _wait_done(client, admin_api, done["url"], timeout=300)
+    assert (again["sent"], again["failed"]) == (299, 1)
+    assert [f["recipient"] for f in again["failures"]] == ["lienhe3@@example..vn"]
+    assert relay.accepted == Counter({**expected, "lienhe7@example.vn": 1})
+    # A mailing is found only under its own meeting.
+    other = client.get(f"/api/v1/meetings/{meeting_id + 1}/invitations/jobs/{done['id']}", headers=admin_api)
+    assert other.status_code == 404

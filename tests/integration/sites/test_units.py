@@ -236,3 +236,23 @@ def test_cli_adds_units_once(settings: Any, db: Any, capsys: Any, monkeypatch: A
         return set(await session.scalars(select(DirectorySite.unit_code)))
 
     assert db(codes) == {u.code for u in official.select_units("48")}
+
+
+def test_directory_import_lists_names_to_confirm_and_the_page_confirms_them(admin_client: Any, admin_api: dict[str, str]) -> None:
+    client = admin_client
+    content = _csv(["Xã Hòa Bình,", "Phường Hoàn Kiếm,", "Hội trường UBND tỉnh,"])
+    body = client.post("/api/v1/directory/import", files={"file": ("s.csv", content)}, headers=admin_api).json()
+    assert body["created"] == 3 and [r["row"] for r in body["to_confirm"]] == [2]
+    entries = {d["name"]: d for d in client.get("/api/v1/directory", headers=admin_api).json()}
+    assert entries["Phường Hoàn Kiếm"]["unit_code"] == "00070" and entries["Hội trường UBND tỉnh"]["unit_code"] is None
+    page = client.get("/directory")
+    assert "Điểm cầu cần xác nhận (1)" in text_of(page.text)
+    entry_id = entries["Xã Hòa Bình"]["id"]
+    taken = client.put(f"/api/v1/directory/{entry_id}/unit", json={"unit_code": "00070"}, headers=admin_api)
+    assert taken.status_code == 409
+    choice = official.match("Xã Hòa Bình").units[0]
+    done = form_post(client, f"/directory/units/confirm/{entry_id}", {"unit_code": choice.code, "other_code": ""})
+    assert done.status_code in (302, 303)
+    entry = {d["id"]: d for d in client.get("/api/v1/directory", headers=admin_api).json()}[entry_id]
+    assert entry["unit_code"] == choice.code and entry["province"] == choice.province.name
+    assert "Điểm cầu cần xác nhận" not in text_of(client.get("/directory").text)

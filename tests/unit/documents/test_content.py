@@ -186,3 +186,117 @@ def test_contribution_names_the_site_unless_the_title_already_does(make_minutes:
     texts = [p.text for p in minutes_body(dataclasses.replace(content, agenda=agenda))]
     assert "1. A, Chủ tịch UBND xã Cát Tiến: Ý kiến." in texts
     assert "2. B, Chuyên gia (UBND xã Cát Tiến): Ý kiến." in texts
+
+
+# --- Minutes structure (issue 11) ----------------------------------------------------
+
+from confmgr.documents.content import AbsentSite, AgendaEntry  # noqa: E402
+
+
+def _seed_agenda() -> tuple[AgendaEntry, ...]:
+    return (
+        AgendaEntry("Khai mạc", presenter=Person("Lê Văn Hòa", "Chánh Văn phòng Sở", "Sở Nội vụ"), kind="opening"),
+        AgendaEntry("Báo cáo tổng kết", presenter=Person("Phạm Văn Phước", "Phó Giám đốc", "Sở Nội vụ"), kind="report"),
+        AgendaEntry("Tham luận", kind="contributions"),  # nothing recorded under it
+        AgendaEntry(
+            "Phát biểu chỉ đạo", presenter=Person("Võ Văn Cảnh", "Phó Chủ tịch UBND tỉnh", "Ủy ban nhân dân tỉnh Bình Định"),
+            kind="speech",
+        ),
+        AgendaEntry("Kết luận hội nghị", presenter=Person("Bạch Văn Mạnh", "Giám đốc", "Sở Nội vụ"), kind="conclusion"),
+        AgendaEntry("Bế mạc", kind="closing"),
+    )
+
+
+def test_conclusions_sit_in_the_conclusion_item_before_the_closing(make_minutes: MakeMinutes) -> None:
+    content = dataclasses.replace(make_minutes(), agenda=_seed_agenda())
+    texts = [p.text for p in minutes_body(content)]
+    headings = [p.text for p in minutes_body(content) if p.heading]
+    # No heading without text under it: the empty "Tham luận" and "Bế mạc" are left out.
+    assert headings == ["I. KHAI MẠC", "II. BÁO CÁO TỔNG KẾT", "III. PHÁT BIỂU CHỈ ĐẠO", "IV. KẾT LUẬN HỘI NGHỊ"]
+    conclusion = texts.index("IV. KẾT LUẬN HỘI NGHỊ")
+    assert texts[conclusion + 1] == "Kết luận: Bạch Văn Mạnh, Giám đốc Sở Nội vụ."
+    assert texts[conclusion + 2].startswith("1. Hoàn thành việc sắp xếp")
+    assert texts[conclusion + 3].startswith("2. Đẩy mạnh")
+    assert texts[-1].startswith("Hội nghị kết thúc vào")
+    assert not any("KẾT LUẬN CỦA CHỦ TỌA" in t for t in texts)
+
+
+def test_a_closing_with_a_speaker_follows_the_conclusions(make_minutes: MakeMinutes) -> None:
+    agenda = (*_seed_agenda()[:4], AgendaEntry("Bế mạc", presenter=Person("A", "Giám đốc", "Sở Nội vụ"), kind="closing"))
+    texts = [p.text for p in minutes_body(dataclasses.replace(make_minutes(), agenda=agenda))]
+    # No conclusion item: the chair's conclusions get their own section before the closing.
+    assert texts.index("IV. KẾT LUẬN CỦA CHỦ TỌA") < texts.index("V. BẾ MẠC")
+    assert "Phát biểu bế mạc: A, Giám đốc Sở Nội vụ." in texts
+
+
+def test_presenter_verbs_follow_the_kind_of_item(make_minutes: MakeMinutes) -> None:
+    texts = [p.text for p in minutes_body(dataclasses.replace(make_minutes(), agenda=_seed_agenda()))]
+    assert "Phát biểu khai mạc: Lê Văn Hòa, Chánh Văn phòng Sở Nội vụ." in texts
+    assert "Trình bày: Phạm Văn Phước, Phó Giám đốc Sở Nội vụ." in texts
+    assert "Phát biểu chỉ đạo: Võ Văn Cảnh, Phó Chủ tịch UBND tỉnh Bình Định." in texts
+    assert not any(t.startswith("Trình bày: Võ Văn Cảnh") or t.startswith("Trình bày: Bạch") for t in texts)
+
+
+def test_attendance_lists_who_came_then_who_did_not_with_reasons(make_minutes: MakeMinutes) -> None:
+    base = make_minutes()
+    lan = Person("Trần Thị Lan", "Trưởng phòng Nội vụ", "UBND huyện Tây Sơn")
+    attendance = (
+        SiteAttendance("UBND huyện Tây Sơn", (Person("Nguyễn Văn Hùng", "Phó Chủ tịch UBND huyện", "UBND huyện Tây Sơn"),),
+                       absent=((lan, "đi công tác"),)),
+    )
+    content = dataclasses.replace(
+        base,
+        attendance=attendance,
+        absent_sites=(
+            AbsentSite("UBND huyện An Lão", "declined", "Trùng lịch tiếp công dân định kỳ."),
+            AbsentSite("UBND huyện Vân Canh", "not_connected"),
+        ),
+    )
+    texts = [p.text for p in minutes_body(content)]
+    start = texts.index("Thành phần tham dự:")
+    assert texts[start + 1] == "- UBND huyện Tây Sơn: Nguyễn Văn Hùng, Phó Chủ tịch UBND huyện Tây Sơn."
+    assert texts[start + 2] == "Vắng mặt:"
+    assert texts[start + 3] == "- UBND huyện An Lão: không tham dự, lý do: Trùng lịch tiếp công dân định kỳ;"
+    assert texts[start + 4] == "- UBND huyện Vân Canh: không kết nối;"
+    assert texts[start + 5] == (
+        "- UBND huyện Tây Sơn: vắng Trần Thị Lan, Trưởng phòng Nội vụ UBND huyện Tây Sơn, lý do: đi công tác."
+    )
+    for text in texts:
+        depth = 0
+        for ch in text:
+            depth += ch == "("
+            assert depth <= 1, text  # never a bracket inside a bracket
+            depth -= ch == ")"
+
+
+def test_no_absence_heading_when_everyone_came(make_minutes: MakeMinutes) -> None:
+    assert "Vắng mặt:" not in [p.text for p in minutes_body(make_minutes())]
+
+
+def test_filing_line_names_the_drafting_unit_the_file_and_the_copies() -> None:
+    header = AgencyHeader("Ủy ban nhân dân tỉnh Bình Định", "Sở Nội vụ", "SNV", "Bình Định", drafting_unit="VP", archive_copies=2)
+    assert recipient_lines((), header.filing()) == ["- Lưu: VT, VP, 02b."]
+    assert recipient_lines((), header.filing(file=True)) == ["- Lưu: VT, VP, hồ sơ, 02b."]
+    bare = AgencyHeader(None, "Sở Nội vụ", "SNV", "Bình Định")
+    assert recipient_lines((), bare.filing()) == ["- Lưu: VT."]
+    assert recipient_lines((), bare.filing(file=True)) == ["- Lưu: VT, hồ sơ."]
+
+
+def test_default_signer_and_notice_recipients_follow_the_decree() -> None:
+    from confmgr.documents.record import signer_default
+
+    assert signer_default({"full_name": "Bạch Văn Mạnh", "position": "Giám đốc Sở Nội vụ"}, "Sở Nội vụ") == {
+        "prefix": "", "on_behalf_of": "", "title": "Giám đốc", "full_name": "Bạch Văn Mạnh",
+    }
+    deputy = signer_default({"full_name": "Phạm Văn Phước", "position": "Phó Giám đốc Sở Nội vụ"}, "Sở Nội vụ")
+    assert deputy == {"prefix": "KT.", "on_behalf_of": "Giám đốc", "title": "Phó Giám đốc", "full_name": "Phạm Văn Phước"}
+
+
+def test_a_correction_says_what_it_replaces_and_why(make_conclusions: MakeConclusions, make_minutes: MakeMinutes) -> None:
+    from confmgr.documents.content import Replacement
+
+    replaces = Replacement("01/TB-SNV", date(2026, 1, 9), "Bổ sung nhiệm vụ.")
+    texts = [p.text for p in conclusions_body(dataclasses.replace(make_conclusions(), replaces=replaces))]
+    assert texts[-2] == "Thông báo này thay thế Thông báo số 01/TB-SNV ngày 09 tháng 01 năm 2026 của Sở Nội vụ; lý do: Bổ sung nhiệm vụ."
+    minutes = [p.text for p in minutes_body(dataclasses.replace(make_minutes(), replaces=Replacement("01/BB-SNV", date(2026, 1, 5))))]
+    assert minutes[-2] == "Biên bản này thay thế Biên bản số 01/BB-SNV ngày 05 tháng 01 năm 2026 của Sở Nội vụ."

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import docx
 import pytest
@@ -96,7 +98,8 @@ def test_header_table_is_two_borderless_columns(minutes_doc: Document) -> None:
 
 def test_body_has_the_same_paragraphs_in_the_same_order(minutes: MinutesContent, minutes_doc: Document) -> None:
     texts = [p.text for p in minutes_doc.paragraphs if p.text]
-    assert texts[:2] == ["BIÊN BẢN", minutes.title]
+    # The subject keeps "năm" with its year (a no-break space): never "…năm / 2026".
+    assert texts[:2] == ["BIÊN BẢN", minutes.title.replace("năm ", "năm\u00a0")]
     body = [block.text for block in minutes_body(minutes)]
     start = texts.index(body[0])
     assert texts[start : start + len(body)] == body
@@ -120,7 +123,7 @@ def test_conclusions_docx(make_conclusions: MakeConclusions) -> None:
     content = make_conclusions()
     doc = open_docx(build_conclusions_docx(content))
     texts = [p.text for p in doc.paragraphs if p.text]
-    assert texts[:2] == ["THÔNG BÁO", content.subject]
+    assert texts[:2] == ["THÔNG BÁO", content.subject.replace("năm ", "năm\u00a0")]
     body = [b.text for b in conclusions_body(content)]
     assert texts[2 : 2 + len(body)] == body
     left, right = doc.tables[-1].rows[0].cells
@@ -176,7 +179,48 @@ def test_metadata_and_reproducible_bytes(minutes: MinutesContent, make_minutes: 
     props = open_docx(first).core_properties
     assert props.title == f"Biên bản {minutes.title}"
     assert props.author == "Sở Nội vụ"
-    assert props.subject == "Số 01/BB-SNV"
+    assert props.subject == "Biên bản số 01/BB-SNV"
+    # Created and modified on the issue date (05/01/2026, 00:00 in Vietnam), not 2000 or the clock.
+    assert props.created == datetime(2026, 1, 4, 17, 0, tzinfo=UTC) and props.modified == props.created
+    issued_at = datetime(2026, 1, 5, 9, 30, 12, tzinfo=UTC)
+    stamped = open_docx(build_minutes_docx(dataclasses.replace(minutes, issued_at=issued_at))).core_properties
+    assert stamped.created == datetime(2026, 1, 5, 9, 30, 12, tzinfo=UTC)
+
+
+def test_core_title_is_cut_to_255_characters(make_minutes: MakeMinutes) -> None:
+    long_title = "Hội nghị " + "rất dài " * 60
+    props = open_docx(build_minutes_docx(dataclasses.replace(make_minutes(), title=long_title))).core_properties
+    assert len(props.title) <= 255 and props.title.startswith("Biên bản Hội nghị rất dài") and props.title.endswith("…")
+
+
+# Child order of w:pPr and w:tblPr in the WordprocessingML schema (ECMA-376 Part 1).
+PPR_ORDER = [
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr", "suppressLineNumbers",
+    "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct",
+    "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
+    "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl",
+    "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+]
+TBLPR_ORDER = [
+    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW", "jc",
+    "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption",
+    "tblDescription", "tblPrChange",
+]
+
+
+@pytest.mark.parametrize("which", ["minutes", "conclusions"])
+def test_paragraph_and_table_properties_in_schema_order(
+    which: str, make_minutes: MakeMinutes, make_conclusions: MakeConclusions
+) -> None:
+    data = build_minutes_docx(make_minutes()) if which == "minutes" else build_conclusions_docx(make_conclusions())
+    body = open_docx(data).element.body
+    checked = 0
+    for tag, order in (("w:pPr", PPR_ORDER), ("w:tblPr", TBLPR_ORDER)):
+        for props in body.iter(qn(tag)):
+            names = [child.tag.split("}")[1] for child in props]
+            assert names == sorted(names, key=order.index), names
+            checked += 1
+    assert checked > 20
 
 
 def _rule_width_mm(cell_width_mm: float, para: docx.text.paragraph.Paragraph) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 import io
 import itertools
 import re
@@ -488,9 +489,20 @@ def test_metadata(minutes: MinutesContent, minutes_pdf: bytes, draft_pdf: bytes)
     assert info.title == f"Biên bản {minutes.title}"
     assert info.author == "Sở Nội vụ"
     assert info.creator == "confmgr"
-    assert info.subject == "Số 01/BB-SNV"
+    assert info.subject == "Biên bản số 01/BB-SNV"
+    # Created and modified on the issue date in Vietnam time, not ReportLab's 2000-01-01.
+    assert info["/CreationDate"] == "D:20260105000000+07'00'" and info["/ModDate"] == info["/CreationDate"]
     draft_info = PdfReader(io.BytesIO(draft_pdf)).metadata
-    assert draft_info is not None and draft_info.subject == "DỰ THẢO"
+    assert draft_info is not None and draft_info.subject == "Dự thảo biên bản"
+    # A draft has no issue date: it carries the end of the meeting.
+    assert draft_info["/CreationDate"] == "D:20260105113000+07'00'"
+
+
+def test_issue_moment_is_the_creation_date(minutes: MinutesContent, fonts: FontFamily) -> None:
+    stamped = dataclasses.replace(minutes, issued_at=datetime(2026, 1, 5, 2, 30, 12, tzinfo=UTC))
+    info = PdfReader(io.BytesIO(build_minutes_pdf(stamped, fonts))).metadata
+    assert info is not None and info["/CreationDate"] == "D:20260105093012+07'00'"
+    assert build_minutes_pdf(stamped, fonts) == build_minutes_pdf(stamped, fonts)
 
 
 def test_same_input_gives_the_same_bytes(make_minutes: MakeMinutes, fonts: FontFamily) -> None:
