@@ -2,7 +2,7 @@
 role or activation change stop working
 
 Revision ID: b13c0c2e9a71
-Revises: 24c500741a71
+Revises: b11a0c7e5d21
 Create Date: 2026-11-30 13:25:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = 'b13c0c2e9a71'
-down_revision = '24c500741a71'
+down_revision = 'b11a0c7e5d21'
 branch_labels = None
 depends_on = None
 
