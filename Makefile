@@ -19,12 +19,18 @@ install: $(VENV)/.installed
 demo: install
 	$(BIN)/confmgr demo
 
+# `make run HOST=0.0.0.0 PORT=8080`: links, QR codes and the login line follow the address
+# served, unless CONFMGR_BASE_URL says otherwise.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+RUN_BASE_URL = $${CONFMGR_BASE_URL:-$$($(BIN)/python -c "from confmgr.web.addresses import serve_base_url; print(serve_base_url('$(HOST)', $(PORT)))")}
+
 run: install
 	$(BIN)/confmgr db upgrade
-	$(BIN)/confmgr demo
+	CONFMGR_BASE_URL="$(RUN_BASE_URL)" $(BIN)/confmgr demo
 	@echo ""
-	@echo "confmgr: http://127.0.0.1:8000  (Ctrl+C để dừng / to stop)"
-	$(BIN)/confmgr serve --host 127.0.0.1 --port 8000
+	@echo "confmgr: $(RUN_BASE_URL)  (Ctrl+C để dừng / to stop)"
+	$(BIN)/confmgr serve --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite; then on PostgreSQL when CONFMGR_TEST_DATABASE_URL is set.
 # Browser tests run in both when Chromium is installed (they skip with a reason otherwise).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 from collections.abc import Sequence
 
@@ -58,6 +59,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     _upgrade(settings)
+    if not os.environ.get("CONFMGR_BASE_URL"):
+        # Links and QR codes carry the address being served (the app reads it at start).
+        from confmgr.web.addresses import serve_base_url
+
+        os.environ["CONFMGR_BASE_URL"] = serve_base_url(args.host, args.port)
     import uvicorn
 
     uvicorn.run(

@@ -44,6 +44,7 @@ from confmgr.meetings.status import change_status
 from confmgr.schemas import Person
 from confmgr.settings import Settings
 from confmgr.sites import units
+from confmgr.sites.unit_services import confirm_directory_unit
 from confmgr.sites.models import Delegate, Site
 from confmgr.sites.schemas import Contact, SiteInput
 from confmgr.sites.services import add_from_directory, add_site, create_directory_site
@@ -356,6 +357,8 @@ async def _upcoming_meeting(db: Any, admin: User, settings: Settings) -> Meeting
                       contact=Contact(full_name=_name(420 + index), phone=f"0905 {100 + index:03d} {200 + index:03d}"),
                       expected_delegates=4),
         )
+        # The entry is this official unit: its code and province (board and minutes by province).
+        await confirm_directory_unit(db, admin, site.id, unit.code)
         directory_ids.append(site.id)
     starts = _next_year_end()
     year = starts.year

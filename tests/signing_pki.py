@@ -122,7 +122,7 @@ def make_pki(folder: Path) -> Pki:
 
     signer = leaf("signer", "Trần Minh Hoàng", "Sở Nội vụ tỉnh Bình Định", key=_rsa())
     agency = leaf("agency", "Sở Nội vụ tỉnh Bình Định", "Ủy ban nhân dân tỉnh Bình Định")
-    tsa = leaf("tsa", "Dịch vụ cấp dấu thời gian (thử nghiệm)", "Ban Cơ yếu Chính phủ", eku=[ExtendedKeyUsageOID.TIME_STAMPING])
+    tsa = leaf("tsa", "Dịch vụ cấp dấu thời gian (thử nghiệm)", "Ban Cơ yếu Chính phủ", key=_rsa(), eku=[ExtendedKeyUsageOID.TIME_STAMPING])
     expired = leaf("expired", "Nguyễn Văn Hết Hạn", "Sở Nội vụ tỉnh Bình Định",
                    not_before=now - timedelta(days=400), not_after=now - timedelta(days=2))
     other_key = _rsa()

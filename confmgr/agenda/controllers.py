@@ -18,6 +18,7 @@ from confmgr.accounts.permissions import require_editor
 from confmgr.agenda import live, services
 from confmgr.agenda.models import AgendaItem, Contribution, MeetingMaterial, SpeakRequest
 from confmgr.agenda.pdf import build_agenda_pdf
+from confmgr.agenda.schedule import planned_starts
 from confmgr.agenda.schemas import (
     KINDS,
     AgendaItemInput,
@@ -49,6 +50,7 @@ from confmgr.schemas import Person
 from confmgr.sites.services import list_sites
 from confmgr.timeutil import input_value, now, to_vn
 from confmgr.web.auth import session_user
+from confmgr.web.confirm import confirm_page, is_confirmed
 from confmgr.web.forms import form_data, nest, to_struct
 from confmgr.web.render import is_htmx, page, page_or_fragment
 
@@ -398,9 +400,11 @@ class AgendaPages(Controller):
 
     async def _agenda_context(self, db: AsyncSession, actor: Any, meeting_id: int, **extra: Any) -> dict[str, Any]:
         meeting = await get_meeting(db, actor, meeting_id)
+        items = await services.items_of(db, meeting_id)
         context: dict[str, Any] = {
             "meeting": meeting,
-            "items": await services.items_of(db, meeting_id),
+            "items": items,
+            "starts": planned_starts(meeting.starts_at, items),
             "contributions": await services.contributions_of(db, meeting_id),
             "materials": await services.materials_of(db, meeting_id),
             "sites": await list_sites(db, actor, meeting_id),
@@ -425,8 +429,10 @@ class AgendaPages(Controller):
         return page_or_fragment(request, "agenda/agenda.html", fragment, status_code=status_code, **context)
 
     @get("/agenda")
-    async def agenda(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int) -> Template:
-        return await self._agenda_page(request, db_session, actor, meeting_id)
+    async def agenda(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, added: bool = False
+    ) -> Template:
+        return await self._agenda_page(request, db_session, actor, meeting_id, added=added)
 
     @post("/agenda")
     async def add_item(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int) -> Template | Redirect:
@@ -438,7 +444,8 @@ class AgendaPages(Controller):
                 request, db_session, actor, meeting_id, fragment="agenda/_item_form.html", status_code=422,
                 form=form, errors=exc.field_errors, message=exc.message,
             )
-        return Redirect(f"/meetings/{meeting_id}/agenda#items")
+        # The form stays open for the next item: an agenda is built item after item.
+        return Redirect(f"/meetings/{meeting_id}/agenda?added=true#item-form")
 
     @get("/agenda/{item_id:int}/edit")
     async def edit_item(self, db_session: AsyncSession, actor: User | None, meeting_id: int, item_id: int) -> Template:
@@ -466,6 +473,19 @@ class AgendaPages(Controller):
     @post("/agenda/{item_id:int}/delete")
     async def delete_item(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, item_id: int) -> Template | Redirect:
         await services.delete_item(db_session, actor, meeting_id, item_id)
+        if is_htmx(request):
+            return await self._agenda_page(request, db_session, actor, meeting_id)
+        return Redirect(f"/meetings/{meeting_id}/agenda#items")
+
+    @post("/agenda/order")
+    async def reorder_items(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int) -> Template | Redirect:
+        """Drag and drop: the whole new order at once (the up/down buttons stay for the keyboard)."""
+        form = await form_data(request)
+        try:
+            item_ids = [int(v) for v in str(form.get("item_ids", "")).split(",") if v.strip()]
+        except ValueError as exc:
+            raise InvalidInput("The request body is not valid.") from exc
+        await services.reorder_items(db_session, actor, meeting_id, item_ids)
         if is_htmx(request):
             return await self._agenda_page(request, db_session, actor, meeting_id)
         return Redirect(f"/meetings/{meeting_id}/agenda#items")
@@ -601,6 +621,7 @@ class ConsolePages(Controller):
         selected = selected or state.current_item or (state.items[0] if state.items else None)
         context: dict[str, Any] = {
             "meeting": meeting, "state": state, "user": user, "can_edit": True, "selected": selected,
+            "starts": planned_starts(meeting.starts_at, state.items),
             "sites": await list_sites(db, user, meeting_id), "transitions": available_actions(meeting),
             "KIND_LABELS": KIND_LABELS, "REQUEST_STATUS_LABELS": REQUEST_STATUS_LABELS,
             "notes_text": selected.notes if selected else "", "notes_version": selected.notes_version if selected else 0,
@@ -647,6 +668,9 @@ class ConsolePages(Controller):
         if action not in ("start", "end"):
             raise InvalidInput("Unknown step.")
         form = await form_data(request)
+        if not is_confirmed(form):
+            shown = await get_meeting(db_session, actor, meeting_id)
+            return confirm_page(f"/meetings/{meeting_id}/console/status/{action}", action, form, f"/meetings/{meeting_id}/console/", shown.title)
         await change_status(db_session, actor, meeting_id, action, _time_of(form))
         return await self._back(request, db_session, actor, meeting_id)
 
@@ -655,6 +679,14 @@ class ConsolePages(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, item_id: int, action: str
     ) -> Template | Redirect:
         form = await form_data(request)
+        if action == "start" and not is_confirmed(form):
+            item = await services.get_item(db_session, actor, meeting_id, item_id)
+            shown = await get_meeting(db_session, actor, meeting_id)
+            if item.actual_ended_at is not None and shown.current_agenda_item_id != item.id:
+                return confirm_page(
+                    f"/meetings/{meeting_id}/console/items/{item_id}/start", "reopen_item", form,
+                    f"/meetings/{meeting_id}/console/?item={item_id}", item.title,
+                )
         if action == "start":
             await services.start_item(db_session, actor, meeting_id, item_id, _time_of(form))
         elif action == "finish":

@@ -52,18 +52,19 @@ def _presenter(person: dict[str, Any] | None) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def item_times(items: Sequence[AgendaItem]) -> list[str]:
-    """Each item's time: its planned start, else following on from the previous item's end."""
+def item_times(items: Sequence[AgendaItem], meeting_start: Any = None) -> list[str]:
+    """Each item's time, from the meeting's start and the durations (agenda.schedule)."""
+    from confmgr.agenda.schedule import planned_starts
+
+    starts = planned_starts(meeting_start, items)
     times: list[str] = []
-    running = None
     for item in items:
-        start = to_vn(item.planned_start) if item.planned_start else running
+        start = to_vn(starts[item.id])
         if start is None:
             times.append("")
         else:
             end = start + timedelta(minutes=item.duration_minutes) if item.duration_minutes else None
             times.append(f"{start:%H:%M}" + (f" – {end:%H:%M}" if end else ""))
-        running = (start + timedelta(minutes=item.duration_minutes)) if start and item.duration_minutes else None
     return times
 
 
@@ -94,7 +95,7 @@ def build_agenda_pdf(
     by_item: dict[int | None, list[tuple[Contribution, str | None, Any]]] = {}
     for row in contributions:
         by_item.setdefault(row[0].agenda_item_id, []).append(row)
-    for number, (item, when) in enumerate(zip(items, item_times(items), strict=True), start=1):
+    for number, (item, when) in enumerate(zip(items, item_times(items, meeting.starts_at), strict=True), start=1):
         kind = _KIND_VI.get(item.kind, "")
         content = f"<b>{_m(item.title)}</b>"
         if kind and kind.lower() not in item.title.lower():

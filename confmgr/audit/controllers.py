@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
 from confmgr.accounts.permissions import require_admin
+from confmgr.audit.display import readable_log
 from confmgr.audit.services import entries_for_meeting
 from confmgr.meetings.access import get_meeting
 from confmgr.web.render import page
@@ -35,7 +36,8 @@ class AuditPages(Controller):
     async def meeting_log(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> Template:
         require_admin(actor)
         meeting = await get_meeting(db_session, actor, meeting_id)
-        return page("audit/meeting.html", meeting=meeting, entries=await entries_for_meeting(db_session, meeting_id))
+        entries = await entries_for_meeting(db_session, meeting_id)
+        return page("audit/meeting.html", meeting=meeting, rows=await readable_log(db_session, entries, meeting_id))
 
 
 class AuditApi(Controller):

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post, put
+from litestar import Controller, MediaType, Request, Response, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
@@ -38,9 +38,12 @@ from confmgr.documents.schemas import (
 )
 from confmgr.errors import Conflict, DomainError, InvalidInput, NotFound
 from confmgr.files.services import content_disposition
-from confmgr.i18n import N_
+from confmgr.i18n import N_, gettext
+from confmgr.meetings.access import get_meeting
 from confmgr.meetings.models import Meeting
 from confmgr.sites.models import Site
+from confmgr.timeutil import now, to_vn
+from confmgr.web.confirm import confirm_page, is_confirmed
 from confmgr.web.forms import form_data
 from confmgr.web.render import is_htmx, page, page_or_fragment
 
@@ -279,10 +282,21 @@ class DocumentPages(Controller):
     ) -> Template | Redirect:
         form = await form_data(request)
         texts, discard, typed = _typed_sections(form)
+        wants_json = "application/json" in request.headers.get("accept", "")
         try:
-            await services.save_minutes_edits(db_session, actor, meeting_id, _version(form), texts, discard)
+            draft = await services.save_minutes_edits(db_session, actor, meeting_id, _version(form), texts, discard)
         except (InvalidInput, Conflict) as exc:
             view = await services.minutes_edit_view(db_session, actor, meeting_id)
+            if wants_json:
+                # The autosave of one section: the same rule as the notes (a stale version
+                # is refused with what is saved now, for the person to merge).
+                current = {s.key: s.text for s in view.sections}
+                body: dict[str, Any] = {"status_code": exc.status_code, "detail": gettext(exc.message, **exc.params)}
+                if isinstance(exc, Conflict):
+                    body["current"] = {"version": view.version, "sections": {k: current.get(k, "") for k in typed}}
+                if exc.field_errors:
+                    body["fields"] = {k: gettext(v) for k, v in exc.field_errors.items()}
+                return Response(body, status_code=exc.status_code, media_type=MediaType.JSON)  # type: ignore[return-value]
             theirs: dict[str, str] = {}
             if isinstance(exc, Conflict):
                 # Show what the other person saved next to what this person typed.
@@ -293,6 +307,17 @@ class DocumentPages(Controller):
                 status_code=exc.status_code,
                 **_minutes_context(view, typed=typed, theirs=theirs, errors=exc.field_errors, message=exc.message, user=actor),
             )
+        if wants_json:
+            moment = to_vn(now())
+            return Response(  # type: ignore[return-value]
+                {"version": draft.version, "saved_at_local": f"{moment:%H:%M:%S}"}, status_code=200, media_type=MediaType.JSON,
+            )
+        if form.get("next") == "preview":
+            # "Preview" saves first: nothing typed is dropped on the way.
+            target = f"/meetings/{meeting_id}/documents/minutes/preview"
+            if is_htmx(request):
+                return Response(b"", status_code=200, headers={"HX-Redirect": target})  # type: ignore[return-value]
+            return Redirect(target)
         if is_htmx(request):
             view = await services.minutes_edit_view(db_session, actor, meeting_id)
             return page_or_fragment(
@@ -377,6 +402,9 @@ class DocumentPages(Controller):
         self, request: Request[Any, Any, Any], db: AsyncSession, actor: User | None, meeting_id: int, kind: str
     ) -> Template | Redirect:
         form = await form_data(request)
+        if not is_confirmed(form):
+            meeting = await get_meeting(db, actor, meeting_id)
+            return confirm_page(f"/meetings/{meeting_id}/documents/{kind}/issue", "issue", form, f"/meetings/{meeting_id}/documents/", meeting.title)
         try:
             issued_on = date.fromisoformat(str(form["issued_on"])) if form.get("issued_on") else None
         except ValueError:

@@ -776,6 +776,9 @@ async def superseding(db: AsyncSession, issued: IssuedDocument) -> IssuedDocumen
 async def issued_for_site(db: AsyncSession, site: Site) -> list[IssuedDocument]:
     """The issued documents of the site's own meeting, current ones first."""
     rows = await issued_of(db, site.meeting_id)
+    from confmgr.signing.services import mark_stages  # each one's signing stage, for the notice
+
+    await mark_stages(db, rows)
     return sorted(rows, key=lambda d: (d.superseded_at is not None, d.kind, -d.id))
 
 

@@ -24,6 +24,8 @@ from confmgr.live.stream import short_session, sse_response
 from confmgr.meetings.access import get_meeting
 from confmgr.settings import Settings
 from confmgr.web.auth import session_user
+from confmgr.web.confirm import confirm_page, is_confirmed
+from confmgr.web.forms import form_data
 from confmgr.web.render import is_htmx, page_or_fragment
 
 _NO_STORE = {"Cache-Control": "no-store"}
@@ -129,6 +131,14 @@ class InvitationPages(Controller):
         self, request: Request[Any, Any, Any], db: AsyncSession, actor: User | None, meeting_id: int, site_id: int, action: str,
     ) -> Template | Redirect:
         keys, base = request.app.state.site_keys, _base_url(request)
+        if action == "revoked":
+            form = await form_data(request)
+            if not is_confirmed(form):
+                link = await services.get_site_link(db, actor, keys, base, meeting_id, site_id)
+                return confirm_page(
+                    f"/meetings/{meeting_id}/sites/{site_id}/link/revoke", "revoke", form,
+                    f"/meetings/{meeting_id}/sites/{site_id}/link", link.site.name,
+                )
         change = services.rotate_link if action == "rotated" else services.revoke_link
         try:
             link = await change(db, actor, keys, base, meeting_id, site_id)

@@ -138,6 +138,7 @@ class Hub:
         self._control_ready: asyncio.Future[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
         self.fanout_seconds: deque[float] = deque(maxlen=64)
+        self._subscribing: asyncio.Lock | None = None
         # Called with a site id when its link closes (e.g. to forget a cached check).
         self.on_close_site: list[Callable[[int], None]] = []
 
@@ -156,10 +157,19 @@ class Hub:
         channel.last_used = time.monotonic()
         return channel
 
+    async def _subscribe(self, name: str) -> Any:
+        """One subscription at a time: the Redis backend's pub/sub connection is made by
+        the first SUBSCRIBE, and two first ones at once each make their own, one of which
+        is then lost with its channel (seen as a stream that never heard of a revoke)."""
+        if self._subscribing is None:
+            self._subscribing = asyncio.Lock()
+        async with self._subscribing:
+            return await self.plugin.subscribe([name])
+
     async def _listen(self, channel: Channel) -> None:
         assert channel.ready is not None
         try:
-            subscriber = await self.plugin.subscribe([channel.name])
+            subscriber = await self._subscribe(channel.name)
         except BaseException as exc:
             channel.ready.set_exception(exc)
             channel.ready.exception()
@@ -196,7 +206,7 @@ class Hub:
 
     async def _listen_control(self) -> None:
         assert self._control_ready is not None
-        subscriber = await self.plugin.subscribe([CONTROL_CHANNEL])
+        subscriber = await self._subscribe(CONTROL_CHANNEL)
         self._control_ready.set_result(None)
         try:
             async for raw in subscriber.iter_events():

@@ -30,12 +30,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr import events
-from confmgr.accounts.permissions import require_editor
+from confmgr.accounts.permissions import require_admin, require_editor
 from confmgr.agenda.services import close_live_state
 from confmgr.audit.services import apply_changes, record
+from confmgr.documents.models import IssuedDocument
 from confmgr.errors import Conflict, InvalidInput
 from confmgr.i18n import N_
 from confmgr.meetings.access import get_meeting
@@ -63,6 +65,8 @@ class Transition:
     effect: Hook | None = None
     # Offered as a button on the meeting's page (issuing has its own page).
     offered: bool = True
+    # Only an administrator may take it (undoing a step others rely on).
+    admin_only: bool = False
 
 
 async def _has_sites(db: AsyncSession, meeting: Meeting, moment: datetime) -> dict[str, Any]:
@@ -84,6 +88,19 @@ async def _close_live_item(db: AsyncSession, meeting: Meeting, moment: datetime)
     return {"current_agenda_item_id": [item_id, None]} if item_id else {}
 
 
+async def _nothing_issued(db: AsyncSession, meeting: Meeting, moment: datetime) -> dict[str, Any]:
+    """An ended meeting may be reopened until a document is issued from its record."""
+    issued = await db.scalar(select(func.count()).select_from(IssuedDocument).where(IssuedDocument.meeting_id == meeting.id))
+    if issued:
+        raise Conflict("Documents were issued from this meeting's record; it can no longer be reopened.")
+    return {}
+
+
+async def _clear_end(db: AsyncSession, meeting: Meeting, moment: datetime) -> dict[str, Any]:
+    """Reopened: the meeting is under way again, so it has not ended (the log keeps when it did)."""
+    return apply_changes(meeting, {"actual_ended_at": None})
+
+
 TRANSITIONS: dict[str, Transition] = {
     "invite": Transition(frozenset({S.DRAFT}), S.INVITED, check=_has_sites),
     "start": Transition(frozenset({S.DRAFT, S.INVITED}), S.IN_PROGRESS, stamp="actual_started_at"),
@@ -92,6 +109,8 @@ TRANSITIONS: dict[str, Transition] = {
     ),
     "issue_documents": Transition(frozenset({S.ENDED}), S.DOCUMENTS_ISSUED, offered=False),
     "archive": Transition(frozenset({S.ENDED, S.DOCUMENTS_ISSUED}), S.ARCHIVED),
+    # An accidental end is undone by an administrator, audited, until documents are issued.
+    "reopen": Transition(frozenset({S.ENDED}), S.IN_PROGRESS, check=_nothing_issued, effect=_clear_end, admin_only=True),
 }
 
 
@@ -112,6 +131,8 @@ async def change_status(
     step = TRANSITIONS.get(action)
     if step is None:
         raise InvalidInput("Unknown step.")
+    if step.admin_only:
+        require_admin(user)
     if meeting.status not in {s.value for s in step.sources}:
         raise Conflict(
             "This step is not possible in the meeting's current status.",

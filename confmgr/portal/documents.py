@@ -32,6 +32,7 @@ class SiteIssuedOut(msgspec.Struct):
     superseded: bool
     sha256: str
     url: str
+    stage: str = "numbered"  # numbered | signed | sealed (digital signatures)
 
 
 def _bytes_response(doc: services.DocumentFile) -> Response[bytes]:
@@ -64,6 +65,7 @@ class SiteDocumentsApi(SiteApiController):
                 id=d.id, kind=d.kind, number=d.number_text, title=d.title, issued_on=d.issued_on,
                 superseded=d.superseded_at is not None, sha256=d.sha256,
                 url=f"{base}/api/v1/portal/issued-documents/{d.id}",
+                stage=getattr(d, "signing_stage", "numbered"),
             )
             for d in await services.issued_for_site(db_session, site)
         ]

@@ -135,8 +135,12 @@ async def portal_view(db: AsyncSession, site: Site, now: datetime | None = None)
         .order_by(MeetingMaterial.sort_order, MeetingMaterial.id)
     )
     materials = [PortalMaterial(*row) for row in rows]
+    issued = await issued_of(db, meeting.id)
+    from confmgr.signing.services import mark_stages  # the notice on documents not sealed yet
+
+    await mark_stages(db, issued)
     return PortalView(
-        site=site, meeting=meeting, agenda=agenda, materials=materials, issued=await issued_of(db, meeting.id),
+        site=site, meeting=meeting, agenda=agenda, materials=materials, issued=issued,
         answer_closed=answer_closed_reason(meeting, now), check_closed=check_closed_reason(meeting),
     )
 

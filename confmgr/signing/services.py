@@ -32,7 +32,7 @@ from confmgr.errors import Conflict, InvalidInput, NotFound, PermissionDenied, T
 from confmgr.files.models import StoredFile
 from confmgr.files import services as files
 from confmgr.i18n import N_
-from confmgr.meetings.services import get_meeting
+from confmgr.meetings.access import get_meeting
 from confmgr.settings import Settings
 from confmgr.signing import appearance, keys, validation
 from confmgr.signing.models import AgencySeal, DocumentRevision, SigningCredential, Stage
@@ -260,6 +260,16 @@ def _sign_sync(
     return out.getvalue() if hasattr(out, "getvalue") else out.read()
 
 
+async def _in_thread(fn: Any, *args: Any) -> bytes:
+    """Sign off the event loop; a time-stamping service that fails is a clear error."""
+    from pyhanko.sign.timestamps import TimestampRequestError
+
+    try:
+        return bytes(await anyio.to_thread.run_sync(fn, *args))
+    except TimestampRequestError:
+        raise Conflict("The time-stamping service (CONFMGR_TSA_URL) did not answer; nothing was signed. Try again later.") from None
+
+
 def _font_file(settings: Settings) -> Path:
     try:  # the shared printing package, where the fonts live once moved there
         from confmgr.printing.fonts import load_fonts  # type: ignore[import-not-found]
@@ -278,8 +288,16 @@ def _signer_place(issued_data: bytes, issued: IssuedDocument) -> appearance.Plac
     return appearance.find_signer_place(issued_data, name)
 
 
+def _field_names(data: bytes) -> list[str]:
+    return [str(s.field_name) for s in PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures]
+
+
 def _field_name(prefix: str, checks: list[SignatureCheck]) -> str:
-    taken = {c.field_name for c in checks}
+    return _free_name(prefix, [c.field_name for c in checks])
+
+
+def _free_name(prefix: str, names: list[str]) -> str:
+    taken = set(names)
     n = 1
     while f"{prefix}{n}" in taken:
         n += 1
@@ -302,13 +320,13 @@ async def sign_with_own_key(
         raise Conflict("The document is already sealed; it cannot be signed again.")
     signer = keys.personal_signer(settings.server.secret_key, cred.p12_encrypted, password)
     issued_data = await documents.issued_bytes(db, settings, issued, "pdf")
-    before = await check(current.data, settings, issued_data) if current.revision else []
+    before = _field_names(current.data) if current.revision else []
     place = _signer_place(issued_data, issued)
     box = appearance.signer_box(place, cred.image_png)
     moment = now()
     text = appearance.stamp_text("signer", cred.common_name, cred.organization, moment)
-    signed = await anyio.to_thread.run_sync(
-        _sign_sync, current.data, signer, _field_name(SIGNER_FIELD_PREFIX, before), box,
+    signed = await _in_thread(
+        _sign_sync, current.data, signer, _free_name(SIGNER_FIELD_PREFIX, before), box,
         _style(settings, cred.image_png), text, REASON_SIGNER, keys.timestamper(settings.signing),
     )
     checks = await check(signed, settings, issued_data)
@@ -328,23 +346,63 @@ def _seal_sync(settings: Settings, data: bytes, field_name: str, box: appearance
         return _sign_sync(data, signer, field_name, box, style, text, REASON_AGENCY, keys.timestamper(settings.signing))
 
 
-def _signer_widget_box(data: bytes, field_name: str) -> appearance.Box | None:
-    """Where the signer's visible signature sits (None for an invisible one)."""
+def _signer_widget_box(data: bytes, field_name: str | None = None) -> appearance.Box | None:
+    """Where the (last) signer's visible signature sits; None for an invisible one."""
     reader = PdfFileReader(io.BytesIO(data), strict=False)
-    for index in range(int(reader.root["/Pages"]["/Count"])):
-        page_ref, _resources = reader.find_page_for_modification(index)
-        for annot in page_ref.get_object().get("/Annots", []) or []:
-            widget = annot.get_object()
-            name = widget.get("/T")
-            if name is None and "/Parent" in widget:
-                name = widget["/Parent"].get_object().get("/T")
-            if str(name) != field_name or "/Rect" not in widget:
+    found = [s for s in reader.embedded_signatures if not str(s.field_name).startswith(AGENCY_FIELD_PREFIX)]
+    if field_name is not None:
+        found = [s for s in found if str(s.field_name) == field_name]
+    if not found:
+        return None
+    widget = found[-1].sig_field
+    if "/Rect" not in widget and "/Kids" in widget:
+        widget = widget["/Kids"][0].get_object()
+    if "/Rect" not in widget:
+        return None
+    x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
+    if abs(x1 - x0) < 1 or abs(y1 - y0) < 1:
+        return None
+    page = _page_index(reader, _ref(widget.raw_get("/P"))) if "/P" in widget else None
+    if page is None:
+        page = int(reader.root["/Pages"]["/Count"]) - 1
+    return appearance.Box(page, min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+
+def _ref(value: Any) -> Any:
+    return value.reference if hasattr(value, "reference") else value
+
+
+def _page_index(reader: PdfFileReader, page_ref: Any) -> int | None:
+    """The index of a page by its reference, resolving as few page objects as possible
+    (pyHanko parses each object in Python; a long document has hundreds)."""
+    index = 0
+
+    def walk(node: Any, depth: int) -> int | None:
+        nonlocal index
+        kids = node["/Kids"]
+        flat = int(node.get("/Count", -1)) == len(kids)  # every kid is a page: no need to open them
+        for i in range(len(kids)):
+            kid_ref = _ref(kids.raw_get(i))
+            if flat:
+                if kid_ref == page_ref:
+                    return index
+                index += 1
                 continue
-            x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
-            if abs(x1 - x0) < 1 or abs(y1 - y0) < 1:
-                return None
-            return appearance.Box(index, min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-    return None
+            kid = kids[i]
+            if kid.get("/Type") == "/Pages" and depth < 32:
+                found = walk(kid, depth + 1)
+                if found is not None:
+                    return found
+            else:
+                if kid_ref == page_ref:
+                    return index
+                index += 1
+        return None
+
+    try:
+        return walk(reader.root["/Pages"], 0)
+    except (KeyError, TypeError, AttributeError):
+        return None
 
 
 async def seal(db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, kind: str) -> DocumentRevision:
@@ -360,22 +418,23 @@ async def seal(db: AsyncSession, actor: Any, settings: Settings, meeting_id: int
     if current.stage != Stage.SIGNED.value:
         raise Conflict("The agency may seal only a document the signer has signed. Sign it first.")
     issued_data = await documents.issued_bytes(db, settings, issued, "pdf")
-    before = await check(current.data, settings, issued_data)
-    signer_sigs = [c for c in before if c.kind == "signer"]
-    if not signer_sigs or not all(c.intact and c.covers_issued_bytes for c in signer_sigs):
-        raise Conflict("The agency may seal only a document the signer has signed. Sign it first.")
+    # The signed revision was validated when it was stored and its bytes match their
+    # hash; the validation after sealing covers both signatures again.
     seal_row = await db.scalar(select(AgencySeal).order_by(AgencySeal.id.desc()).limit(1))
     image = seal_row.image_png if seal_row else None
-    signer_box = _signer_widget_box(current.data, signer_sigs[-1].field_name) or appearance.signer_box(
+    signer_box = await anyio.to_thread.run_sync(_signer_widget_box, current.data) or appearance.signer_box(
         _signer_place(issued_data, issued), None
     )
+    before = _field_names(current.data)
     box = appearance.seal_box(signer_box, image, seal_row.width_mm if seal_row else 36)
     agency = await _agency_name(db)
     text = appearance.stamp_text("agency", agency, "", now())
-    sealed = await anyio.to_thread.run_sync(
-        _seal_sync, settings, current.data, _field_name(AGENCY_FIELD_PREFIX, before), box, _style(settings, image), text,
+    sealed = await _in_thread(
+        _seal_sync, settings, current.data, _free_name(AGENCY_FIELD_PREFIX, before), box, _style(settings, image), text,
     )
     checks = await check(sealed, settings, issued_data)
+    if not any(c.kind == "signer" and c.ok for c in checks):
+        raise Conflict("The agency may seal only a document the signer has signed. Sign it first.")
     last = _refuse_unless_good([c for c in checks if c.revision_end > len(current.data)])
     return await _store_revision(db, settings, user, issued, sealed, Stage.SEALED.value, "agency", last, len(current.revisions) + 1)
 
@@ -579,6 +638,14 @@ async def for_site(db: AsyncSession, settings: Settings, issued: IssuedDocument)
     if settings.signing.sealing_configured and current.stage != Stage.SEALED.value:
         raise Conflict("The document is being signed; it can be downloaded once the agency has sealed it.")
     return current.data, current.stage
+
+
+async def mark_stages(db: AsyncSession, issued: list[IssuedDocument]) -> None:
+    """Set ``signing_stage`` (numbered, signed, sealed) on each issued document, for the portal."""
+    stages = await stages_of(db, [d.id for d in issued])
+    for doc in issued:
+        revs = stages.get(doc.id)
+        doc.signing_stage = revs[-1].stage if revs else Stage.NUMBERED.value  # type: ignore[attr-defined]
 
 
 async def count_revisions(db: AsyncSession) -> int:

@@ -173,16 +173,15 @@ def content_changes_after(data: bytes, issued_length: int) -> str | None:
     base = reader.get_historical_resolver(base_rev)
     base_root_ref = _ref(base.trailer_view.raw_get("/Root"))
     base_info_ref = _ref(base.trailer_view.raw_get("/Info")) if "/Info" in base.trailer_view else None
-    base_pages = _page_refs(base)
     for rev in range(base_rev + 1, last + 1):
         now = reader.get_historical_resolver(rev)
         if _ref(now.trailer_view.raw_get("/Root")) != base_root_ref:
             return "catalog replaced"
-        if _page_refs(now) != base_pages:
-            return "page tree changed"
+        # Only objects this revision rewrote are looked at (a large document has
+        # hundreds of pages; walking them all would cost seconds).
         for ref in reader.xrefs.explicit_refs_in_revision(rev):
             if reader.xrefs.get_introducing_revision(ref) > base_rev:
-                continue  # a new object: harmless unless an existing one points to it (checked below)
+                continue  # a new object: harmless unless an existing one points to it (checked here)
             if ref == base_root_ref:
                 changed = _changed_keys(base.get_object(ref), now.get_object(ref))
                 if changed - _CATALOG_KEYS:
@@ -190,21 +189,22 @@ def content_changes_after(data: bytes, issued_length: int) -> str | None:
                 continue
             if base_info_ref is not None and ref == base_info_ref:
                 continue
-            if ref in base_pages:
-                old_page, new_page = base.get_object(ref), now.get_object(ref)
-                changed = _changed_keys(old_page, new_page)
+            old, new = base.get_object(ref), now.get_object(ref)
+            if isinstance(old, generic.DictionaryObject) and old.get("/Type") == "/Page" and isinstance(new, generic.DictionaryObject):
+                changed = _changed_keys(old, new)
                 if changed - _PAGE_KEYS:
                     return f"page keys changed: {sorted(changed - _PAGE_KEYS)}"
+                old_annots = _annot_refs(old)
+                for annot_ref in _annot_refs(new):
+                    if annot_ref in old_annots:
+                        continue
+                    annot = annot_ref.get_object() if isinstance(annot_ref, generic.Reference) else annot_ref
+                    if not _is_sig_widget(annot):
+                        return "an annotation other than a signature was added"
                 continue
+            # Anything else that existed (content streams, fonts, the page tree, an
+            # existing annotation list) may not change.
             return f"existing object {ref.idnum} changed"
-        for page_ref in base_pages:
-            old_annots = _annot_refs(base.get_object(page_ref))
-            for annot_ref in _annot_refs(now.get_object(page_ref)):
-                if annot_ref in old_annots:
-                    continue
-                annot = now.get_object(annot_ref) if isinstance(annot_ref, generic.Reference) else annot_ref
-                if not _is_sig_widget(annot):
-                    return "an annotation other than a signature was added"
         acroform = now.get_object(base_root_ref).get("/AcroForm")
         if acroform is not None:
             acroform = acroform.get_object()
@@ -212,22 +212,6 @@ def content_changes_after(data: bytes, issued_length: int) -> str | None:
                 if field_ref.get_object().get("/FT") != "/Sig":
                     return "a form field other than a signature was added"
     return None
-
-
-def _page_refs(resolver: Any) -> list[Any]:
-    refs: list[Any] = []
-
-    def walk(node_ref: Any, depth: int = 0) -> None:
-        node = node_ref.get_object()
-        if node.get("/Type") == "/Pages" and depth < 32:
-            for kid in node.get("/Kids", []):
-                walk(kid.reference if hasattr(kid, "reference") else kid, depth + 1)
-        else:
-            refs.append(node_ref)
-
-    root = resolver.trailer_view["/Root"]
-    walk(root.raw_get("/Pages"))
-    return [r.reference if hasattr(r, "reference") else r for r in refs]
 
 
 def _annot_refs(page: Any) -> list[Any]:

@@ -176,10 +176,17 @@ class MeetingSitePages(Controller):
         meeting = await get_meeting(db, actor, meeting_id)
         sites = await services.list_sites(db, actor, meeting_id)
         return page(
-            "meetings/show.html", meeting=meeting, sites=sites, user=actor, transitions=available_actions(meeting),
+            "meetings/sites.html", meeting=meeting, sites=sites, user=actor, transitions=available_actions(meeting),
             site_form=form, site_errors=exc.field_errors, site_message=exc.message,
             import_errors=_import_error_rows(exc), status_code=exc.status_code,
         )
+
+    @get("/")
+    async def index(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> Template:
+        """The Sites tab of the meeting workspace."""
+        meeting = await get_meeting(db_session, actor, meeting_id)
+        sites = await services.list_sites(db_session, actor, meeting_id)
+        return page("meetings/sites.html", meeting=meeting, sites=sites, user=actor)
 
     @post("/")
     async def add(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int) -> Template | Redirect:
@@ -190,7 +197,7 @@ class MeetingSitePages(Controller):
             if not exc.field_errors:
                 raise
             return await self._show_with_errors(db_session, actor, meeting_id, exc, form)
-        return Redirect(f"/meetings/{meeting_id}#sites")
+        return Redirect(f"/meetings/{meeting_id}/sites/")
 
     @get("/pick")
     async def pick(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> Template:
@@ -208,7 +215,7 @@ class MeetingSitePages(Controller):
         except ValueError as exc:
             raise InvalidInput("Choose sites from the list.") from exc
         await services.add_from_directory(db_session, actor, request.app.state.site_keys, meeting_id, ids)
-        return Redirect(f"/meetings/{meeting_id}#sites")
+        return Redirect(f"/meetings/{meeting_id}/sites/")
 
     @post("/import")
     async def import_file(
@@ -221,12 +228,12 @@ class MeetingSitePages(Controller):
             )
         except (InvalidInput, TooLarge) as exc:
             return await self._show_with_errors(db_session, actor, meeting_id, exc, {})
-        return Redirect(f"/meetings/{meeting_id}#sites")
+        return Redirect(f"/meetings/{meeting_id}/sites/")
 
     @post("/{site_id:int}/delete")
     async def remove(self, db_session: AsyncSession, actor: User | None, meeting_id: int, site_id: int) -> Redirect:
         await services.remove_site(db_session, actor, meeting_id, site_id)
-        return Redirect(f"/meetings/{meeting_id}#sites")
+        return Redirect(f"/meetings/{meeting_id}/sites/")
 
 
 class DirectoryApi(Controller):

@@ -275,7 +275,7 @@ async def add_from_directory(
                 "name": entry.name, "role": entry.role, "address": entry.address,
                 "contact_name": entry.contact_name, "contact_phone": entry.contact_phone,
                 "contact_email": entry.contact_email, "expected_delegates": entry.expected_delegates,
-                "directory_site_id": entry.id,
+                "directory_site_id": entry.id, "unit_code": entry.unit_code, "province_code": entry.province_code,
             }
         )
     await _insert_sites(db, keys, meeting.id, rows)
@@ -323,6 +323,7 @@ async def copy_sites(db: AsyncSession, keys: SiteKeys, source_meeting_id: int, t
             "name": s.name, "role": s.role, "address": s.address, "contact_name": s.contact_name,
             "contact_phone": s.contact_phone, "contact_email": s.contact_email,
             "expected_delegates": s.expected_delegates, "directory_site_id": s.directory_site_id,
+            "unit_code": s.unit_code, "province_code": s.province_code,
         }
         for s in sources
     ]

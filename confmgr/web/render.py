@@ -17,6 +17,8 @@ from markupsafe import Markup
 from confmgr.i18n import LOCALES, N_, current_locale, gettext
 from confmgr.text import nfc
 from confmgr.timeutil import input_value, to_vn, vn_date, vn_datetime
+from confmgr.web.addresses import loopback_links_seen_from_elsewhere
+from confmgr.web.confirm import CONSEQUENCES
 
 STATUS_LABELS = {
     "draft": N_("Draft"),
@@ -54,6 +56,27 @@ def _short_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December")
+
+
+def page_date(value: date | datetime | None) -> str:
+    """A date in the page's language: ``ngày 05 tháng 01 năm 2026`` or ``5 January 2026``."""
+    if value is None or current_locale.get() != "en":
+        return vn_date(value)
+    if isinstance(value, datetime):
+        value = to_vn(value).date()  # type: ignore[union-attr]
+    return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
+
+
+def page_datetime(value: datetime | None) -> str:
+    """A moment in Vietnam time, in the page's language."""
+    if value is None or current_locale.get() != "en":
+        return vn_datetime(value)
+    local = to_vn(value)
+    return f"{local:%H:%M}, {page_date(local)}"
+
+
 def _province_name(code: str | None) -> str:
     from confmgr.sites.units import province_of
 
@@ -78,11 +101,13 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         ROLE_LABELS=ROLE_LABELS,
         SITE_ROLE_LABELS=SITE_ROLE_LABELS,
         RESPONSE_LABELS=RESPONSE_LABELS,
+        CONFIRM=CONSEQUENCES,
+        loopback_links_seen_from_elsewhere=loopback_links_seen_from_elsewhere,
         unit_candidates=_unit_candidates,
     )
     env.filters.update(
-        vn_date=vn_date,
-        vn_datetime=vn_datetime,
+        vn_date=page_date,
+        vn_datetime=page_datetime,
         time=_time,
         short_date=_short_date,
         input_dt=input_value,

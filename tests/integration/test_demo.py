@@ -32,11 +32,27 @@ def _counts(settings: Any) -> dict[str, int]:
     return asyncio.run(read())
 
 
+def _unit_sites(settings: Any) -> dict[str, int]:
+    from confmgr.cli_support import session_scope
+    from confmgr.sites.models import Site
+
+    async def read() -> dict[str, int]:
+        async with session_scope(settings) as db:
+            rows = await db.execute(
+                select(Site.province_code, func.count(Site.id)).where(Site.unit_code.is_not(None)).group_by(Site.province_code)
+            )
+            return {code: int(n) for code, n in rows}
+
+    return asyncio.run(read())
+
+
 def test_demo_loads_once_with_a_generated_password(settings: Any, tmp_path: Path, client: Any) -> None:
     first = asyncio.run(load_demo(settings))
     assert first.admin_password and len(first.admin_password) >= 12
     # The 2021 conference (host + 11 districts, 6 items) and the upcoming one (host + 12 communes, 7 items).
     assert _counts(settings) == {"meetings": 2, "sites": 25, "hosts": 2, "agenda": 13}
+    # The upcoming meeting's 12 communes and wards carry their official codes (sites/units.py).
+    assert _unit_sites(settings) == {"52": 12}
     again = asyncio.run(load_demo(settings))
     assert again.admin_password is None  # nothing changed, no new password
     assert _counts(settings)["meetings"] == 2

@@ -25,13 +25,15 @@ def test_documents_page_shows_due_date_and_issue_flow(client: Any, api: dict[str
     inline = client.get(f"/meetings/{meeting.id}/documents/minutes.pdf")
     assert inline.status_code == 200 and inline.headers["content-disposition"].startswith("inline")
 
-    issued = form_post(client, f"/meetings/{meeting.id}/documents/minutes/issue", {"issued_on": today_vn().isoformat()})
+    unconfirmed = form_post(client, f"/meetings/{meeting.id}/documents/minutes/issue", {"issued_on": today_vn().isoformat()})
+    assert unconfirmed.status_code == 200 and "Văn bản đã ban hành không thể sửa" in text_of(unconfirmed.text)
+    issued = form_post(client, f"/meetings/{meeting.id}/documents/minutes/issue", {"issued_on": today_vn().isoformat(), "confirmed": "1"})
     assert issued.status_code in (302, 303), issued.text
     after = client.get(issued.headers["location"])
     assert "01/BB-SNV" in text_of(after.text)
     assert "0 / 13" in text_of(after.text)
     bad = form_post(client, f"/meetings/{meeting.id}/documents/conclusions/issue",
-                    {"issued_on": (meeting.starts.date() - timedelta(days=3)).isoformat()})
+                    {"issued_on": (meeting.starts.date() - timedelta(days=3)).isoformat(), "confirmed": "1"})
     assert bad.status_code == 422 and "trước ngày" in text_of(bad.text)
 
 

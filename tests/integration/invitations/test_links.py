@@ -137,12 +137,15 @@ def test_revoke_then_rotate_through_the_api(client: Any, admin_api: dict[str, st
 def test_revoke_in_the_page_then_the_card_offers_a_new_link(admin_client: Any, admin_api: dict[str, str]) -> None:
     meeting_id, site, _other = _setup(admin_client, admin_api)
     url = f"/meetings/{meeting_id}/sites/{site['id']}/link"
-    response = form_post(admin_client, f"{url}/revoke", headers={"HX-Request": "true"})
+    asked = form_post(admin_client, f"{url}/revoke")
+    assert asked.status_code == 200 and 'name="confirmed" value="1"' in asked.text
+    assert site["access_url"] in admin_client.get(url).text  # not revoked until confirmed
+    response = form_post(admin_client, f"{url}/revoke", {"confirmed": "1"}, headers={"HX-Request": "true"})
     assert response.status_code == 200 and "<html" not in response.text
     assert "Đã thu hồi đường liên kết" in text_of(response.text)
     assert site["access_url"] not in response.text
     # Revoking twice: the card again, with a clear message and a 409.
-    twice = form_post(admin_client, f"{url}/revoke")
+    twice = form_post(admin_client, f"{url}/revoke", {"confirmed": "1"})
     assert twice.status_code == 409
     assert "Đường liên kết này đã bị thu hồi" in text_of(twice.text)
     assert "<html" in twice.text

@@ -84,9 +84,14 @@ def test_status_steps_follow_the_rules(admin_client: Any) -> None:
     assert "Cần thêm ít nhất một điểm cầu" in text_of(refused.text)
     form_post(admin_client, f"/meetings/{meeting_id}/sites/", {"name": "UBND huyện Tuy Phước", "role": "remote"})
     assert form_post(admin_client, f"/meetings/{meeting_id}/status/invite").status_code in (302, 303)
-    assert form_post(admin_client, f"/meetings/{meeting_id}/status/end").status_code == 409
-    assert form_post(admin_client, f"/meetings/{meeting_id}/status/start").status_code in (302, 303)
-    assert form_post(admin_client, f"/meetings/{meeting_id}/status/end").status_code in (302, 303)
+    assert form_post(admin_client, f"/meetings/{meeting_id}/status/end", {"confirmed": "1"}).status_code == 409
+    # Starting asks first (a second step without JavaScript) and changes nothing until confirmed.
+    asked = form_post(admin_client, f"/meetings/{meeting_id}/status/start")
+    assert asked.status_code == 200 and 'name="confirmed" value="1"' in asked.text
+    assert "Trang của mọi điểm cầu chuyển sang theo dõi trực tiếp" in text_of(asked.text)
+    assert "Đã mời" in text_of(admin_client.get(f"/meetings/{meeting_id}").text)
+    assert form_post(admin_client, f"/meetings/{meeting_id}/status/start", {"confirmed": "1"}).status_code in (302, 303)
+    assert form_post(admin_client, f"/meetings/{meeting_id}/status/end", {"confirmed": "1"}).status_code in (302, 303)
     assert "Đã kết thúc" in text_of(admin_client.get(f"/meetings/{meeting_id}").text)
 
 

@@ -108,12 +108,17 @@ def test_meeting_page_adds_the_whole_country_in_one_step(admin_client: Any, db: 
     assert response.status_code in (302, 303), text_of(response.text)
     assert elapsed < 5, elapsed
 
-    async def count(session: Any) -> tuple[int, int]:
-        total = await session.scalar(select(func.count(Site.id)).where(Site.meeting_id == meeting_id))
-        coded = await session.scalar(select(func.count(func.distinct(Site.unit_code))).where(Site.meeting_id == meeting_id))
-        return int(total), int(coded)
+    async def codes(session: Any) -> list[tuple[str, str, str]]:
+        rows = await session.execute(select(Site.unit_code, Site.province_code, Site.name).where(Site.meeting_id == meeting_id))
+        return list(rows)
 
-    assert db(count) == (3321, 3321)
+    found = db(codes)
+    assert len(found) == 3321
+    # Each unit of the country, found with its code, its province and its usual name.
+    assert {tuple(r) for r in found} == {(u.code, u.province_code, official.site_name(u)) for u in official.units()}
+    # The board's page of the meeting lists them by province.
+    board = admin_client.get(f"/meetings/{meeting_id}/attendance", params={"province": "52"})
+    assert board.status_code == 200 and f"{len(official.select_units('52'))} " in text_of(board.text)
 
 
 def _csv(rows: list[str]) -> bytes:
@@ -256,3 +261,19 @@ def test_directory_import_lists_names_to_confirm_and_the_page_confirms_them(admi
     entry = {d["id"]: d for d in client.get("/api/v1/directory", headers=admin_api).json()}[entry_id]
     assert entry["unit_code"] == choice.code and entry["province"] == choice.province.name
     assert "Điểm cầu cần xác nhận" not in text_of(client.get("/directory").text)
+
+
+def test_units_picked_from_the_directory_or_copied_keep_their_codes(client: Any, admin_api: dict[str, str]) -> None:
+    assert client.post("/api/v1/directory/units", json={"province": "22", "type": "dac_khu"}, headers=admin_api).status_code == 201
+    directory = client.get("/api/v1/directory", headers=admin_api).json()
+    meeting_id = _meeting(client, admin_api)
+    picked = client.post(
+        f"/api/v1/meetings/{meeting_id}/sites/from-directory", json={"directory_site_ids": [d["id"] for d in directory]},
+        headers=admin_api,
+    )
+    assert picked.json()["created"] == 2
+    sites = client.get(f"/api/v1/meetings/{meeting_id}/sites", headers=admin_api).json()
+    assert {(s["unit_code"], s["province_code"]) for s in sites} == {(d["unit_code"], "22") for d in directory}
+    # Adding the province's units afterwards finds them already there.
+    again = client.post(f"/api/v1/meetings/{meeting_id}/sites/units", json={"province": "22", "type": "dac_khu"}, headers=admin_api)
+    assert again.json() == {"created": 0, "skipped": 2}

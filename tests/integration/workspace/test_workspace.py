@@ -1,0 +1,105 @@
+"""The meeting workspace: one tab bar on every meeting page, favicon, skip link, contrast."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.factories import meeting_form
+from tests.helpers import form_post, make_user, login
+
+ROOT = Path(__file__).resolve().parents[3]
+TABS = ["Thông tin", "Điểm cầu", "Chương trình", "Điều hành", "Điểm danh", "Văn bản", "Nhật ký"]
+
+
+def _create(client: Any) -> int:
+    response = form_post(client, "/meetings/new", meeting_form(title="Hội nghị giao ban"))
+    assert response.status_code in (302, 303)
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def _tabs(html: str) -> list[tuple[str, str, bool]]:
+    nav = re.search(r'<nav class="tabs"[^>]*>(.*?)</nav>', html, re.S)
+    assert nav, "no tab bar"
+    found = []
+    for match in re.finditer(r'<a class="tab" href="([^"]+)" data-tab="[^"]+"( aria-current="page")?>([^<]+)', nav.group(1)):
+        found.append((match.group(3).strip(), match.group(1), bool(match.group(2))))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [
+        ("", "Thông tin"),
+        ("/sites/", "Điểm cầu"),
+        ("/sites/pick", "Điểm cầu"),
+        ("/invitations", "Điểm cầu"),
+        ("/attendance", "Điểm cầu"),
+        ("/agenda", "Chương trình"),
+        ("/console/", "Điều hành"),
+        ("/roll-call/", "Điểm danh"),
+        ("/documents/", "Văn bản"),
+        ("/documents/minutes", "Văn bản"),
+        ("/documents/minutes/preview", "Văn bản"),
+        ("/audit", "Nhật ký"),
+    ],
+)
+def test_every_meeting_page_carries_the_same_tabs_with_the_current_one_marked(admin_client: Any, path: str, current: str) -> None:
+    meeting_id = _create(admin_client)
+    page = admin_client.get(f"/meetings/{meeting_id}{path}")
+    assert page.status_code == 200, path
+    tabs = _tabs(page.text)
+    assert [label for label, _, _ in tabs] == TABS
+    assert [label for label, _, marked in tabs if marked] == [current]
+    for _, href, _ in tabs:
+        assert href.startswith(f"/meetings/{meeting_id}")
+        assert admin_client.get(href).status_code == 200, href
+
+
+def test_sites_tab_counts_the_sites_and_secretary_sees_no_log_tab(client: Any, db: Any, admin: int) -> None:
+    make_user(db, "thuky", "secretary")
+    login(client, "thuky")
+    meeting_id = _create(client)
+    response = form_post(client, f"/meetings/{meeting_id}/sites/", {"name": "UBND huyện An Lão", "role": "remote"})
+    assert response.headers["location"] == f"/meetings/{meeting_id}/sites/"
+    tabs = _tabs(client.get(f"/meetings/{meeting_id}").text)
+    assert "Nhật ký" not in [label for label, _, _ in tabs]
+    sites_tab = client.get(f"/meetings/{meeting_id}").text
+    assert re.search(r'data-tab="sites">Điểm cầu <span class="tab-count">1</span>', sites_tab)
+    assert "UBND huyện An Lão" in client.get(f"/meetings/{meeting_id}/sites/").text
+
+
+def test_favicon_is_served_and_every_page_has_a_skip_link(admin_client: Any) -> None:
+    icon = admin_client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    page = admin_client.get("/meetings").text
+    assert '<a class="skip-link" href="#main">Chuyển đến nội dung chính</a>' in page
+    assert 'id="main"' in page
+    assert '<script src="/static/js/app.js" defer></script>' in page
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_no_answer_badge_has_enough_contrast() -> None:
+    css = (ROOT / "static" / "css" / "app.css").read_text()
+    rule = re.search(r"\.resp-pending \{ background: (#[0-9a-f]{6}); color: (#[0-9a-f]{6}); \}", css)
+    assert rule, "the .resp-pending rule is not where the test expects it"
+    darker, lighter = sorted((_luminance(rule.group(1)), _luminance(rule.group(2))))
+    assert (lighter + 0.05) / (darker + 0.05) >= 4.5
+
+
+def test_templates_carry_no_inline_handlers() -> None:
+    offenders = []
+    for template in (ROOT / "templates").rglob("*.html"):
+        text = template.read_text()
+        if re.search(r"\son(click|submit|change|input|load)=", text):
+            offenders.append(template.name)
+    assert offenders == []
