@@ -25,6 +25,8 @@ metadata = orm_registry.metadata
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_ONLY = "confmgr_read_only"
+# The largest id the database stores (a signed 64-bit integer); a larger one names nothing.
+MAX_ID = 2**63 - 1
 _HOLDS_QUEUE = "confmgr_holds_writer_queue"
 
 

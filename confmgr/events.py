@@ -9,7 +9,9 @@ been committed, outside its transaction: they suit side effects such as telling 
 connected sites, never a change that must commit together with the event's cause
 (that belongs in the service, inside the transaction).
 
-Every event gets the application as the keyword ``app``, plus its own data.
+Every event gets the application as the keyword ``app``, plus its own data. Outside a
+request (command line, background jobs) nothing emits the queued events: such a caller
+that wants them calls :func:`emit_pending` itself after its commit.
 """
 
 from __future__ import annotations

@@ -22,6 +22,20 @@ class Person(msgspec.Struct, forbid_unknown_fields=True):
         return {"full_name": clean_line(self.full_name), "position": clean_line(self.position), "organization": org}
 
 
+PERSON_FIELDS = ("full_name", "position", "organization")
+
+
+def person_of(value: dict[str, Any] | None) -> Person | None:
+    """A person as stored (a JSON column: chair, presenter, speaker...), or None when it
+    names nobody. The one mapping from the stored dict to :class:`Person`."""
+    if not value or not value.get("full_name"):
+        return None
+    return Person(
+        full_name=str(value.get("full_name") or ""), position=str(value.get("position") or ""),
+        organization=value.get("organization") or None,
+    )
+
+
 def person_errors(prefix: str, person: dict[str, Any], *, required: bool) -> dict[str, str]:
     errors: dict[str, str] = {}
     if required and not person.get("full_name"):

@@ -85,6 +85,8 @@ class Settings:
     # Live streams one site link may hold open at once, per server process (0: no limit).
     live_streams_per_link: int = 20
     signing: SigningSettings = field(default_factory=SigningSettings)
+    # Processes that build PDF and DOCX off the event loop (0: a thread of the server).
+    document_workers: int = 1
 
     @property
     def uploads_dir(self) -> Path:
@@ -142,4 +144,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=tuple(p.strip() for p in env.get("CONFMGR_TRUSTED_PROXIES", "").split(",") if p.strip()),
         live_streams_per_link=int(env.get("CONFMGR_LIVE_STREAMS_PER_LINK", "20")),
         signing=signing_settings_from_env(env),
+        document_workers=max(0, int(env.get("CONFMGR_DOCUMENT_WORKERS") or 1)),
     )

@@ -18,11 +18,22 @@ def clean_line(value: str | None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def normalise_text(value: str | None) -> str:
+    """Several lines of user text as stored and printed: NFC, line ends unified, control
+    and other invisible format characters dropped (fonts have no glyph for them)."""
+    text = nfc(value)
+    # Fast path for the usual line of text; isprintable() is False for every
+    # control or format character (and for line ends and non-ASCII spaces).
+    if text.isprintable():
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in text if ch in "\t\n" or unicodedata.category(ch)[0] != "C")
+
+
 def clean_text(value: str | None) -> str:
-    """Several lines of user text: NFC, line ends normalised, outer blank space removed."""
-    text = nfc(value).replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\t\n" or unicodedata.category(ch)[0] != "C")
-    return text.strip()
+    """Several lines of user text: :func:`normalise_text`, outer blank space removed.
+    The one cleaner of the application; documents print what it gives."""
+    return normalise_text(value).strip()
 
 
 def search_key(value: str | None) -> str:

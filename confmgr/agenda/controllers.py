@@ -40,13 +40,14 @@ from confmgr.agenda.schemas import (
 from confmgr.errors import Conflict, DomainError, InvalidInput
 from confmgr.files import services as files
 from confmgr.files.models import StoredFile
-from confmgr.i18n import N_, gettext
+from confmgr.i18n import gettext
+from confmgr.labels import CONTRIBUTION_STATUS_LABELS, KIND_LABELS, REQUEST_STATUS_LABELS
 from confmgr.live.events import board_channel
 from confmgr.live.stream import short_session, sse_response
 from confmgr.meetings.schemas import TimeInput
 from confmgr.meetings.access import get_meeting
 from confmgr.meetings.status import available_actions, change_status
-from confmgr.schemas import Person
+from confmgr.schemas import Person, person_of
 from confmgr.sites.services import list_sites
 from confmgr.timeutil import input_value, now, to_vn
 from confmgr.web.auth import session_user
@@ -54,34 +55,13 @@ from confmgr.web.confirm import confirm_page, is_confirmed
 from confmgr.web.forms import form_data, nest, to_struct
 from confmgr.web.render import is_htmx, page, page_or_fragment
 
-KIND_LABELS = {
-    "opening": N_("Opening"),
-    "report": N_("Report"),
-    "speech": N_("Directive speech"),
-    "contributions": N_("Contributions"),
-    "discussion": N_("Discussion"),
-    "conclusion": N_("Conclusion"),
-    "closing": N_("Closing"),
-    "other": N_("Other"),
-}
-CONTRIBUTION_STATUS_LABELS = {"submitted": N_("Submitted"), "accepted": N_("Accepted"), "declined": N_("Declined")}
-REQUEST_STATUS_LABELS = {
-    "waiting": N_("Waiting"), "speaking": N_("Speaking"), "done": N_("Done"), "withdrawn": N_("Withdrawn"),
-}
-
 
 # ---- shapes ------------------------------------------------------------------------
 
 
-def _person_or_none(value: dict[str, Any] | None) -> Person | None:
-    if not value or not value.get("full_name"):
-        return None
-    return Person(full_name=value.get("full_name", ""), position=value.get("position", ""), organization=value.get("organization"))
-
-
 def item_out(item: AgendaItem, position: int) -> AgendaItemOut:
     return AgendaItemOut(
-        id=item.id, position=position, title=item.title, kind=item.kind, presenter=_person_or_none(item.presenter),
+        id=item.id, position=position, title=item.title, kind=item.kind, presenter=person_of(item.presenter),
         planned_start=item.planned_start, duration_minutes=item.duration_minutes,
         actual_started_at=item.actual_started_at, actual_ended_at=item.actual_ended_at,
         notes=item.notes, notes_version=item.notes_version,
@@ -97,14 +77,14 @@ def file_out(stored: StoredFile | None) -> FileOut | None:
 def contribution_out(c: Contribution, site_name: str | None, stored: StoredFile | None, position: int) -> ContributionOut:
     return ContributionOut(
         id=c.id, agenda_item_id=c.agenda_item_id, site_id=c.site_id, site_name=site_name,
-        speaker=_person_or_none(c.speaker) or Person(), title=c.title, summary=c.summary, status=c.status,
+        speaker=person_of(c.speaker) or Person(), title=c.title, summary=c.summary, status=c.status,
         position=position, submitted_by_site=c.submitted_by_site, file=file_out(stored),
     )
 
 
 def request_out(r: SpeakRequest, site_name: str | None) -> SpeakRequestOut:
     return SpeakRequestOut(
-        id=r.id, site_id=r.site_id, site_name=site_name, speaker=_person_or_none(r.speaker) or Person(),
+        id=r.id, site_id=r.site_id, site_name=site_name, speaker=person_of(r.speaker) or Person(),
         topic=r.topic, status=r.status, requested_at=r.created_at, started_at=r.started_at, finished_at=r.finished_at,
     )
 
@@ -118,7 +98,7 @@ def live_out(state: services.LiveState) -> LiveOut:
     return LiveOut(
         meeting_id=state.meeting.id, status=state.meeting.status,
         current_item=item_out(state.current_item, position) if state.current_item else None,
-        current_speaker=_person_or_none(state.speaker),
+        current_speaker=person_of(state.speaker),
         queue=[request_out(e.request, e.site_name) for e in state.queue],
     )
 
@@ -650,8 +630,7 @@ class ConsolePages(Controller):
         app = request.app
         # The check uses a session of its own: the stream must not hold the request's.
         async with short_session(app) as db:
-            user = await session_user(request, db)
-            require_editor(user)
+            user = require_editor(await session_user(request, db))
             await get_meeting(db, user, meeting_id)
 
         async def initial() -> list[tuple[str, str]]:

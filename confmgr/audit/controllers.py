@@ -11,10 +11,8 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
-from confmgr.accounts.permissions import require_admin
 from confmgr.audit.display import readable_log
-from confmgr.audit.services import entries_for_meeting
-from confmgr.meetings.access import get_meeting
+from confmgr.audit.services import meeting_log
 from confmgr.web.render import page
 
 
@@ -34,9 +32,7 @@ class AuditPages(Controller):
 
     @get("/meetings/{meeting_id:int}/audit")
     async def meeting_log(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> Template:
-        require_admin(actor)
-        meeting = await get_meeting(db_session, actor, meeting_id)
-        entries = await entries_for_meeting(db_session, meeting_id)
+        meeting, entries = await meeting_log(db_session, actor, meeting_id)
         return page("audit/meeting.html", meeting=meeting, rows=await readable_log(db_session, entries, meeting_id))
 
 
@@ -46,14 +42,13 @@ class AuditApi(Controller):
     @get("/api/v1/meetings/{meeting_id:int}/audit")
     async def meeting_log(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> list[AuditEntryOut]:
         """Every recorded change of the meeting, newest first (administrators only)."""
-        require_admin(actor)
-        await get_meeting(db_session, actor, meeting_id)
+        _meeting, entries = await meeting_log(db_session, actor, meeting_id)
         return [
             AuditEntryOut(
                 id=e.id, at=e.created_at, actor_kind=e.actor_kind, actor_label=e.actor_label,
                 action=e.action, entity=e.entity, entity_id=e.entity_id, changes=e.changes,
             )
-            for e in await entries_for_meeting(db_session, meeting_id)
+            for e in entries
         ]
 
 

@@ -12,7 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
+from confmgr.accounts.permissions import require_admin
 from confmgr.audit.models import AuditEntry
+from confmgr.meetings.access import get_meeting
+from confmgr.meetings.models import Meeting
 from confmgr.sites.models import Site
 
 
@@ -106,3 +109,10 @@ async def entries_for_meeting(db: AsyncSession, meeting_id: int, limit: int = 50
         .limit(limit)
     )
     return list(rows)
+
+
+async def meeting_log(db: AsyncSession, actor: Any, meeting_id: int, limit: int = 500) -> tuple[Meeting, list[AuditEntry]]:
+    """A meeting's change log, newest first: administrators only."""
+    require_admin(actor)
+    meeting = await get_meeting(db, actor, meeting_id)
+    return meeting, await entries_for_meeting(db, meeting.id, limit)

@@ -14,6 +14,8 @@ from datetime import date, datetime, time
 from typing import Any, ClassVar
 
 from confmgr.names import join_office
+from confmgr.text import clean_text as clean
+from confmgr.text import normalise_text as _normalise
 from confmgr.documents.vndate import (
     format_number,
     format_thousands,
@@ -370,23 +372,6 @@ class ConclusionsContent:
 # --- Wording -------------------------------------------------------------------
 # The sentences both builders print, composed once so the PDF and the DOCX of a
 # document cannot drift apart. Renderers only lay these paragraphs out.
-
-
-def _normalise(text: str | None) -> str:
-    value = unicodedata.normalize("NFC", text or "")
-    # Fast path for the usual line of text; isprintable() is False for every
-    # control or format character (and for line ends and non-ASCII spaces).
-    if value.isprintable():
-        return value
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-
-
-def clean(text: str | None) -> str:
-    """User text as documents print it: NFC, line ends unified, control characters
-    and other invisible format characters dropped (fonts have no glyph for them),
-    outer white space removed."""
-    return _normalise(text).strip()
 
 
 def _lines(text: str | None) -> list[str]:

@@ -14,7 +14,6 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
@@ -41,7 +40,6 @@ from confmgr.files.services import content_disposition
 from confmgr.i18n import N_, gettext
 from confmgr.meetings.access import get_meeting
 from confmgr.meetings.models import Meeting
-from confmgr.sites.models import Site
 from confmgr.timeutil import now, to_vn
 from confmgr.web.confirm import confirm_page, is_confirmed
 from confmgr.web.forms import form_data
@@ -331,9 +329,7 @@ class DocumentPages(Controller):
         form: dict[str, Any], *, errors: dict[str, str] | None = None, message: str | None = None,
         saved: bool = False, status_code: int = 200, params: dict[str, Any] | None = None,
     ) -> Template:
-        sites = list(
-            await db.scalars(select(Site.name).where(Site.meeting_id == meeting.id).order_by(Site.sort_order, Site.id))
-        )
+        sites = await services.site_names(db, meeting.id)
         site_names = sites if len(sites) <= PICKABLE_SITES else []
         picked = set(form["recipients"]) & set(site_names)
         other = [r for r in form["recipients"] if r not in picked]

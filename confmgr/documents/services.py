@@ -25,14 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from confmgr.accounts.permissions import require_editor, require_user
 from confmgr.agency.services import get_agency
 from confmgr.audit.services import record as audit
+from confmgr.documents import building
 from confmgr.documents import record as rec
-from confmgr.documents.docx import build_conclusions_docx, build_minutes_docx
-from confmgr.documents.fonts import load_fonts
 from confmgr.documents.content import Replacement
 from confmgr.documents.models import Conclusions, DocumentDownload, DocumentKind, IssuedDocument, MinutesDraft
-from confmgr.documents.pdf import build_conclusions_pdf, build_minutes_pdf
 from confmgr.documents.schemas import ConclusionsInput, IssueInput
-from confmgr.documents.vndate import VN_TZ, add_working_days
+from confmgr.documents.vndate import add_working_days
+from confmgr.db import MAX_ID
 from confmgr.errors import Conflict, DomainError, InvalidInput, NotFound, TooLarge
 from confmgr.files import services as files
 from confmgr.files.models import StoredFile
@@ -43,7 +42,7 @@ from confmgr.meetings.status import change_status
 from confmgr.settings import Settings
 from confmgr.sites.models import Site
 from confmgr.text import clean_line, clean_text
-from confmgr.timeutil import now, to_vn
+from confmgr.timeutil import VN_TZ, now, to_vn
 from confmgr.workdays import is_working_day, parse_days_off
 
 MINUTES = DocumentKind.MINUTES.value
@@ -59,8 +58,6 @@ MAX_LIST = 500
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
 NUMBER_RE = re.compile(r"^\s*0*(\d{1,4})\s*/\s*([A-ZĐ]{1,4})\s*-\s*([A-ZĐ0-9]{1,20})\s*$")
 FILE_NAMES = {MINUTES: "bien-ban", CONCLUSIONS: "thong-bao-ket-luan"}
-# Ids beyond a signed 64-bit integer cannot exist; the database driver would fail on them.
-MAX_ID = 2**63 - 1
 
 
 class DamagedFile(DomainError):
@@ -108,23 +105,18 @@ def _require_agency(record: rec.MeetingRecord) -> None:
         raise Conflict("The agency profile is not set. An administrator must set it before documents can be made.")
 
 
-def _fonts(settings: Settings) -> Any:
-    return load_fonts(settings.font_dir)
-
-
-def build_bytes(
+async def build_bytes(
     settings: Settings, kind: str, fmt: str, record: rec.MeetingRecord, number: int | None, issued_on: date | None,
     replaces: Replacement | None = None, issued_at: datetime | None = None,
 ) -> bytes:
-    """The document as PDF or DOCX bytes: a draft when ``number`` is None; a
-    correction names the document it ``replaces``."""
-    if kind == MINUTES:
-        content: Any = rec.minutes_content(record, number=number, issued_on=issued_on, replaces=replaces, issued_at=issued_at)
-        return build_minutes_pdf(content, _fonts(settings)) if fmt == "pdf" else build_minutes_docx(content)
-    if not record.conclusions.items:
+    """The document as PDF or DOCX bytes: a draft when ``number`` is None; a correction
+    names the document it ``replaces``. Built in the document workers, so that the
+    event loop keeps serving (see documents.building)."""
+    if kind != MINUTES and not record.conclusions.items:
         raise Conflict("Write the chair's conclusions before drafting the notice.")
-    content = rec.conclusions_content(record, number=number, issued_on=issued_on, replaces=replaces, issued_at=issued_at)
-    return build_conclusions_pdf(content, _fonts(settings)) if fmt == "pdf" else build_conclusions_docx(content)
+    return await building.build(
+        settings.document_workers, settings.font_dir, kind, fmt, record, number, issued_on, replaces, issued_at
+    )
 
 
 def document_title(kind: str, record: rec.MeetingRecord) -> str:
@@ -207,7 +199,7 @@ async def document_file(
     else:
         record = await _record(db, meeting)
         _require_agency(record)
-        data = build_bytes(settings, kind, fmt, record, None, None)
+        data = await build_bytes(settings, kind, fmt, record, None, None)
     return DocumentFile(data, download_name(kind, fmt, issued), FORMATS[fmt], issued)
 
 
@@ -353,8 +345,8 @@ async def issue_document(
         # earlier (a paper signed days ago) carries midnight of its date.
         moment = now().replace(microsecond=0)
         issued_at = moment if to_vn(moment).date() == issued_on else None
-        pdf = build_bytes(settings, kind, "pdf", record, number, issued_on, replaces, issued_at)
-        docx = build_bytes(settings, kind, "docx", record, number, issued_on, replaces, issued_at)
+        pdf = await build_bytes(settings, kind, "pdf", record, number, issued_on, replaces, issued_at)
+        docx = await build_bytes(settings, kind, "docx", record, number, issued_on, replaces, issued_at)
         name = f"{FILE_NAMES[kind]}-{number:02d}-{symbol}"
         written: list[Path] = []
         try:
@@ -771,6 +763,11 @@ async def superseding(db: AsyncSession, issued: IssuedDocument) -> IssuedDocumen
 
 
 # ---- distribution to the sites -----------------------------------------------------
+
+
+async def site_names(db: AsyncSession, meeting_id: int) -> list[str]:
+    """The meeting's sites in their order (recipients to pick for the notice)."""
+    return list(await db.scalars(select(Site.name).where(Site.meeting_id == meeting_id).order_by(Site.sort_order, Site.id)))
 
 
 async def issued_for_site(db: AsyncSession, site: Site) -> list[IssuedDocument]:

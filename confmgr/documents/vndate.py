@@ -1,9 +1,8 @@
 """Dates, times and document numbers as Vietnamese administrative documents write them.
 
-The rules come from Nghị định 30/2020/NĐ-CP (Appendix I): the day below 10 and the
-months January and February take a leading zero, other months do not, so a date
-always reads the same way in every document an agency files. All times are Vietnam
-time (UTC+07:00, no daylight saving).
+The rules come from Nghị định 30/2020/NĐ-CP (Appendix I). Dates and times themselves
+are :mod:`confmgr.timeutil`'s (one rule for the whole application: a stored time
+without an offset is UTC); the names here stay for the document builders.
 """
 
 from __future__ import annotations
@@ -13,9 +12,8 @@ from collections.abc import Iterable
 from confmgr import workdays
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from confmgr.timeutil import VN_TZ, to_vn, vn_date, vn_time
 
 # Non-breaking spaces keep a blank of a fixed width: renderers collapse runs of
 # ordinary spaces, and the blank is where a clerk writes by hand.
@@ -36,30 +34,20 @@ __all__ = [
 
 
 def format_vn_date(d: date) -> str:
-    """``ngày 05 tháng 01 năm 2026``; ``ngày 29 tháng 6 năm 2019``.
-
-    Only January and February are padded: "tháng 01", "tháng 02" keep a clerk from
-    turning "tháng 1" into "tháng 11" or "tháng 12" by hand.
-    """
-    month = f"{d.month:02d}" if d.month < 3 else str(d.month)
-    return f"ngày {d.day:02d} tháng {month} năm {d.year}"
+    """``ngày 05 tháng 01 năm 2026``; ``ngày 29 tháng 6 năm 2019`` (see timeutil.vn_date)."""
+    return vn_date(d)
 
 
 def to_vn_time(dt: datetime) -> datetime:
-    """Convert an aware datetime to Vietnam time; refuse a naive one.
-
-    A naive datetime could be UTC (from the database) or local: guessing would print
-    a time seven hours off on an official record, so it is an error.
-    """
-    if dt.tzinfo is None or dt.utcoffset() is None:
-        raise ValueError(f"naive datetime {dt.isoformat()} has no time zone")
-    return dt.astimezone(VN_TZ)
+    """A stored time in Vietnam time; naive means UTC, as stored (see timeutil.to_vn)."""
+    local = to_vn(dt)
+    assert local is not None
+    return local
 
 
 def format_vn_time(dt: datetime) -> str:
-    """``08 giờ 00 phút`` in Vietnam time."""
-    local = to_vn_time(dt)
-    return f"{local.hour:02d} giờ {local.minute:02d} phút"
+    """``08 giờ 00 phút`` in Vietnam time (see timeutil.vn_time)."""
+    return vn_time(dt)
 
 
 def place_and_date(place: str, d: date) -> str:

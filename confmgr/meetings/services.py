@@ -16,15 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.permissions import require_editor, require_user
 from confmgr.audit.services import apply_changes, record
-from confmgr.errors import Conflict, InvalidInput, NotFound
+from confmgr.errors import InvalidInput
 from confmgr.meetings.access import ensure_editable, get_meeting
 from confmgr.meetings.models import Meeting, MeetingMode, MeetingStatus
 from confmgr.meetings.schemas import CopyInput, MeetingInput, MeetingPatch
 from confmgr.schemas import Person, person_errors
-from confmgr.sites.services import copy_sites, count_sites
+from confmgr.sites.services import copy_sites
 from confmgr.sites.tokens import SiteKeys
 from confmgr.text import clean_line, clean_text, search_key
-from confmgr.timeutil import VN_TZ, aware, now
+from confmgr.timeutil import VN_TZ, aware
 from confmgr.i18n import N_
 
 S = MeetingStatus

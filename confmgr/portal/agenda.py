@@ -15,8 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.agenda import live, services
 from confmgr.agenda.controllers import (
-    KIND_LABELS,
-    REQUEST_STATUS_LABELS,
     ContributionOut,
     contribution_out,
     live_out,
@@ -25,23 +23,22 @@ from confmgr.agenda.controllers import (
 )
 from confmgr.agenda.schemas import LiveOut, PortalContributionInput, PortalSpeakRequestInput, SpeakRequestOut
 from confmgr.errors import DomainError
+from confmgr.labels import KIND_LABELS, REQUEST_STATUS_LABELS
 from confmgr.files import services as files
 from confmgr.files.models import StoredFile
 from confmgr.live.events import live_channel
 from confmgr.live.sites import open_site_stream
 from confmgr.live.stream import sse_response
-from confmgr.meetings.models import Meeting
-from confmgr.portal.auth import SiteApiController, SitePagesController, require_site
+from confmgr.portal.auth import SiteApiController, SitePagesController
 from confmgr.sites.models import Site
 from confmgr.web.forms import form_data, to_struct
 from confmgr.web.render import is_htmx, page
 
 
 async def _portal_context(db: AsyncSession, site: Site, token: str, **extra: Any) -> dict[str, Any]:
-    meeting = await db.get(Meeting, site.meeting_id)
     state = await services.live_state(db, site.meeting_id)
     context: dict[str, Any] = {
-        "meeting": meeting, "site": site, "token": token, "live_state": state,
+        "meeting": state.meeting, "site": site, "token": token, "live_state": state,
         "my_requests": await services.site_requests(db, site),
         "items": state.items, "KIND_LABELS": KIND_LABELS, "REQUEST_STATUS_LABELS": REQUEST_STATUS_LABELS,
         "papers": await services.contributions_of(db, site.meeting_id, site_id=site.id, accepted_or_site=True),

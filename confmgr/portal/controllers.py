@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, Response, get, post, put
 from litestar.exceptions import HTTPException
 from litestar.params import Body
@@ -20,13 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from confmgr.accounts.models import User
 from confmgr.accounts.permissions import require_editor
 from confmgr.db import read_after_write
-from confmgr.errors import Conflict, DomainError, InvalidInput, NotFound
+from confmgr.errors import Conflict, DomainError, InvalidInput
 from confmgr.i18n import N_, gettext
-from confmgr.meetings.access import get_meeting
 from confmgr.portal import services
 from confmgr.portal.auth import SiteApiController, SitePagesController, require_site
 from confmgr.portal.schemas import (
-    PERSON_FIELDS,
     AttendanceInput,
     PortalAgendaItemOut,
     PortalDelegateOut,
@@ -38,7 +35,7 @@ from confmgr.portal.schemas import (
     attendance_from_form,
     delegate_rows,
 )
-from confmgr.schemas import Person
+from confmgr.schemas import Person, person_of
 from confmgr.sites.controllers import site_out
 from confmgr.sites.models import Site
 from confmgr.sites.schemas import SiteOut
@@ -59,12 +56,6 @@ SENT = {"answer": N_("Your answer has been sent. Thank you."), "check": N_("Your
 
 
 # ---- shared helpers --------------------------------------------------------------
-
-
-def _person(value: dict[str, Any] | None) -> Person | None:
-    if not value or not value.get("full_name"):
-        return None
-    return msgspec.convert({k: value.get(k) or ("" if k != "organization" else None) for k in PERSON_FIELDS}, Person)
 
 
 def _rows_of(site: Site) -> list[dict[str, str]]:
@@ -248,10 +239,7 @@ class SiteResponsePages(Controller):
         error: DomainError | None = None,
         spare_rows: int | None = None,
     ) -> Template:
-        meeting = await get_meeting(db, actor, meeting_id)
-        site = await db.get(Site, site_id)
-        if site is None or site.meeting_id != meeting.id:
-            raise NotFound("No such site in this meeting.")
+        meeting, site = await services.site_of_meeting(db, actor, meeting_id, site_id)
         form = form or _answer_form(site)
         form = {**form, "rows": _with_spare_rows(form["rows"], spare_rows)}
         return page(
@@ -314,12 +302,12 @@ def portal_out(request: Request[Any, Any, Any], view: services.PortalView, token
         site=portal_site_out(view.site, view.answer_closed),
         meeting=PortalMeetingOut(
             id=meeting.id, title=meeting.title, starts_at=meeting.starts_at, ends_at=meeting.ends_at, mode=meeting.mode,
-            venue=meeting.venue, status=meeting.status, chair=_person(meeting.chair) or Person(),
+            venue=meeting.venue, status=meeting.status, chair=person_of(meeting.chair) or Person(),
             description=meeting.description, response_deadline=meeting.response_deadline,
         ),
         agenda=[
             PortalAgendaItemOut(
-                id=item.id, title=item.title, kind=item.kind, presenter=_person(item.presenter),
+                id=item.id, title=item.title, kind=item.kind, presenter=person_of(item.presenter),
                 planned_start=item.planned_start, duration_minutes=item.duration_minutes,
                 actual_started_at=item.actual_started_at, actual_ended_at=item.actual_ended_at,
             )
@@ -387,11 +375,7 @@ class SiteResponseApi(Controller):
     ) -> SiteOut:
         """The secretariat records a site's answer; possible after the deadline too."""
         await services.set_site_response(writer, actor, site_id, data, meeting_id=meeting_id)
-        await read_after_write(db_session)
-        site = await db_session.get(Site, site_id, populate_existing=True)
-        if site is None:  # deleted in the instant since; the answer went with it
-            raise NotFound("No such site in this meeting.")
-        return site_out(request, site)
+        return site_out(request, await services.site_as_written(db_session, site_id))
 
 
 ROUTES = [PortalPages, SiteResponsePages, PortalApi, SiteResponseApi]

@@ -10,7 +10,7 @@ import msgspec
 
 from confmgr.errors import InvalidInput
 from confmgr.i18n import N_
-from confmgr.schemas import Person
+from confmgr.schemas import Person, PERSON_FIELDS
 
 CheckStatus = Literal["ok", "problem"]
 
@@ -94,7 +94,6 @@ class PortalOut(msgspec.Struct):
 # ---- the answer form -----------------------------------------------------------
 
 _DELEGATE_FIELD = re.compile(r"^delegates\.(\d{1,6})\.(full_name|position|organization)$")
-PERSON_FIELDS = ("full_name", "position", "organization")
 
 
 def delegate_rows(form: dict[str, Any]) -> list[dict[str, str]]:

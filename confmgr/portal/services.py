@@ -26,12 +26,14 @@ from confmgr.accounts.permissions import require_editor
 from confmgr.agenda.models import AgendaItem, MeetingMaterial
 from confmgr.audit.models import AuditEntry
 from confmgr.audit.services import Actor, actor_of, changed, entry_values
+from confmgr.db import read_after_write
 from confmgr.documents.models import IssuedDocument
 from confmgr.documents.services import issued_of
 from confmgr.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from confmgr.files.models import StoredFile
 from confmgr.i18n import N_
 from confmgr.live.events import board_channel, site_channel
+from confmgr.meetings.access import get_meeting
 from confmgr.meetings.models import Meeting, MeetingStatus
 from confmgr.portal.auth import INVALID_LINK
 from confmgr.portal.schemas import AttendanceInput
@@ -143,6 +145,24 @@ async def portal_view(db: AsyncSession, site: Site, now: datetime | None = None)
         site=site, meeting=meeting, agenda=agenda, materials=materials, issued=issued,
         answer_closed=answer_closed_reason(meeting, now), check_closed=check_closed_reason(meeting),
     )
+
+
+async def site_of_meeting(db: AsyncSession, actor: Any, meeting_id: int, site_id: int) -> tuple[Meeting, Site]:
+    """The meeting and one of its sites, for the secretariat (any signed-in user may look)."""
+    meeting = await get_meeting(db, actor, meeting_id)
+    site = await db.get(Site, site_id)
+    if site is None or site.meeting_id != meeting.id:
+        raise NotFound("No such site in this meeting.")
+    return meeting, site
+
+
+async def site_as_written(db: AsyncSession, site_id: int) -> Site:
+    """The site as the group writer just stored it (read after its commit)."""
+    await read_after_write(db)
+    site = await db.get(Site, site_id, populate_existing=True)
+    if site is None:  # deleted in the instant since; the answer went with it
+        raise NotFound("No such site in this meeting.")
+    return site
 
 
 async def material_for_site(

@@ -14,25 +14,20 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from markupsafe import Markup
 
-from confmgr.i18n import LOCALES, N_, current_locale, gettext
+from confmgr.i18n import LOCALES, current_locale, gettext
+from confmgr.labels import (  # noqa: F401 (also imported from here)
+    CHECK_LABELS,
+    MODE_LABELS,
+    RESPONSE_LABELS,
+    ROLE_LABELS,
+    SITE_ROLE_LABELS,
+    STATUS_LABELS,
+)
 from confmgr.text import nfc
 from confmgr.timeutil import input_value, to_vn, vn_date, vn_datetime
 from confmgr.web.addresses import loopback_links_seen_from_elsewhere
 from confmgr.web.confirm import CONSEQUENCES
 
-STATUS_LABELS = {
-    "draft": N_("Draft"),
-    "invited": N_("Invited"),
-    "in_progress": N_("In progress"),
-    "ended": N_("Ended"),
-    "documents_issued": N_("Documents issued"),
-    "archived": N_("Archived"),
-}
-MODE_LABELS = {"in_person": N_("In person"), "online": N_("Online"), "hybrid": N_("In person and online")}
-ROLE_LABELS = {"admin": N_("Administrator"), "secretary": N_("Secretary"), "viewer": N_("Viewer"), "clerk": N_("Clerk")}
-SITE_ROLE_LABELS = {"host": N_("Host site"), "remote": N_("Remote site")}
-RESPONSE_LABELS = {"pending": N_("No answer yet"), "attending": N_("Attending"), "declined": N_("Declined")}
-CHECK_LABELS = {"not_done": N_("Not checked"), "ok": N_("Working"), "problem": N_("Problem")}
 
 
 def _t(message: str, **params: Any) -> str:

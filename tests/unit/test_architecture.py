@@ -111,3 +111,22 @@ def _reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:
 def test_the_checker_sees_a_circle() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_the_browser_marker_selects_exactly_the_browser_tests() -> None:
+    import subprocess
+    import sys
+
+    tests = ROOT.parent / "tests"
+
+    def collected(*args: str) -> set[str]:
+        out = subprocess.run(
+            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *args],
+            cwd=ROOT.parent, capture_output=True, text=True, check=False,
+        ).stdout
+        return {line.split("::")[0] for line in out.splitlines() if "::" in line}
+
+    browser_files = {str(p.relative_to(ROOT.parent)) for p in (tests / "browser").glob("test_*.py")}
+    assert browser_files
+    assert collected("-m", "browser", "tests/browser", "tests/unit/test_architecture.py") == browser_files
+    assert collected("-m", "not browser", "tests/browser") == set()

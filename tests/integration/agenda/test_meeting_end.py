@@ -97,7 +97,7 @@ def test_console_end_closes_the_running_item_and_announces(world: World, client:
     m, a = _under_way(world)
     login(client)
     published.clear()
-    assert form_post(client, f"/meetings/{m}/console/status/end").status_code in (302, 303)
+    assert form_post(client, f"/meetings/{m}/console/status/end", {"confirmed": "1"}).status_code in (302, 303)
     _assert_ended_and_closed(world, m, a)
     _assert_announced(published, m)
     _audited_end(world, m)
@@ -107,7 +107,7 @@ def test_meeting_page_end_closes_the_running_item(world: World, client: Any, pub
     m, a = _under_way(world)
     login(client)
     published.clear()
-    assert form_post(client, f"/meetings/{m}/status/end").status_code in (302, 303)
+    assert form_post(client, f"/meetings/{m}/status/end", {"confirmed": "1"}).status_code in (302, 303)
     _assert_ended_and_closed(world, m, a)
     _assert_announced(published, m)
 

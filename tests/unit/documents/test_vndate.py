@@ -44,9 +44,9 @@ def test_conversion_crosses_midnight_into_the_vietnamese_date() -> None:
     assert local.date() == date(2026, 1, 1)
 
 
-def test_naive_datetime_is_refused() -> None:
-    with pytest.raises(ValueError, match="naive"):
-        format_vn_time(datetime(2026, 1, 5, 8, 0))
+def test_a_naive_datetime_is_utc_as_stored() -> None:
+    assert format_vn_time(datetime(2026, 1, 5, 1, 0)) == "08 giờ 00 phút"
+    assert to_vn_time(datetime(2025, 12, 31, 18, 0)).date() == date(2026, 1, 1)
 
 
 def test_place_and_date() -> None:
