@@ -72,7 +72,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
+        # confmgr decides which peers' forwarded headers to believe
+        # (CONFMGR_TRUSTED_PROXIES, confmgr.web.proxies); uvicorn must not.
+        proxy_headers=False,
+        forwarded_allow_ips="",
         log_level="info",
         # After a blip thousands of phones connect in the same second (see docs/performance.md).
         backlog=4096,

@@ -25,14 +25,15 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
-from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confmgr.accounts.throttle import CountingMemoryStore
 from confmgr.agenda.live import LISTENERS
 from confmgr.documents import building
 from confmgr.db import MAX_ID, READ_ONLY, WriterQueue, create_engine, create_session_maker
 from confmgr.errors import NotFound
+from confmgr.filemodes import secure_data_dir
 from confmgr.i18n import LocaleMiddleware
 from confmgr.jobs.queue import JobQueue
 from confmgr.live.events import publish
@@ -41,7 +42,9 @@ from confmgr.sites.tokens import SiteKeys
 from confmgr.web.auth import provide_actor
 from confmgr.web.errors import EXCEPTION_HANDLERS
 from confmgr.web.render import configure_jinja
-from confmgr.web.security import install_log_masking, security_headers_hook
+from confmgr.web.csrf import SessionBoundCsrfMiddleware
+from confmgr.web.proxies import parse_networks, trusted_proxies
+from confmgr.web.security import VerifyRateLimitMiddleware, install_log_masking, security_headers_hook
 from confmgr.web.sessions import RotatingSessionConfig
 from confmgr.web.transactions import commit_before_send
 from confmgr.writes import GroupWriter
@@ -58,7 +61,7 @@ def _stores(settings: Settings) -> dict[str, Store]:
     # Embedded mode: sessions survive a restart in the data dir; throttling is per process.
     return {
         "sessions": FileStore(path=Path(settings.data_dir) / "sessions", create_directories=True),
-        "throttle": MemoryStore(),
+        "throttle": CountingMemoryStore(),
     }
 
 
@@ -179,7 +182,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # route map once more per path (a third of create_app's time, every test pays it).
         route_handlers=[static, *_route_handlers()],
         plugins=[SQLAlchemyInitPlugin(config=db_config), HTMXPlugin(), channels],
-        middleware=[LocaleMiddleware, session_config.middleware],
+        middleware=[trusted_proxies(parse_networks(settings.trusted_proxies)), LocaleMiddleware, session_config.middleware, SessionBoundCsrfMiddleware, VerifyRateLimitMiddleware],
         csrf_config=csrf,
         stores=stores,
         template_config=templates,
@@ -204,6 +207,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.settings = settings
     install_log_masking()
+    secure_data_dir(settings.data_dir, settings.database.url)
     app.state.site_keys = SiteKeys(settings.server.secret_key)
     app.state.engine = engine
     app.state.writer = writer

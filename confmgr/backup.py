@@ -107,6 +107,9 @@ def backup(settings: Settings, archive: Path) -> dict[str, object]:
         manifest["secret_key_included"] = key_file.exists()
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         partial = archive.with_name(archive.name + ".partial")
+        # The archive holds the secret key and every answer: owner-only from its first byte.
+        partial.unlink(missing_ok=True)
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         with tarfile.open(partial, "w:gz") as tar:
             tar.add(work / "manifest.json", arcname="manifest.json")
             for name in ("database.sqlite3", "database.pgdump"):
@@ -167,6 +170,7 @@ def restore(settings: Settings, archive: Path) -> dict[str, object]:
             for suffix in ("", "-wal", "-shm"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
             shutil.copyfile(work / "database.sqlite3", path)
+            os.chmod(path, 0o600)
         else:
             target = PgTarget.from_url(settings.database.url)
             _run(["psql", "-q", "-c", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", *target.args()], target.env())

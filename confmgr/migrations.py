@@ -17,7 +17,12 @@ def alembic_config(settings: Settings) -> Config:
 
 
 def upgrade(settings: Settings, revision: str = "head") -> None:
+    from confmgr.filemodes import secure_data_dir
+
+    # Created 0600 before SQLite makes it, so the database and its WAL are private.
+    secure_data_dir(settings.data_dir, settings.database.url)
     command.upgrade(alembic_config(settings), revision)
+    secure_data_dir(settings.data_dir, settings.database.url)
 
 
 def revision(settings: Settings, message: str) -> None:

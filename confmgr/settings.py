@@ -80,6 +80,8 @@ class Settings:
     # Uploaded papers, meeting documents and issued PDFs. With several machines this
     # is a shared folder (see docs/deploy.md); by default it lives in the data dir.
     files_dir: Path | None = None
+    # Reverse proxies whose X-Forwarded-For/-Proto are believed (addresses or networks).
+    trusted_proxies: tuple[str, ...] = ()
     # Live streams one site link may hold open at once, per server process (0: no limit).
     live_streams_per_link: int = 20
     signing: SigningSettings = field(default_factory=SigningSettings)
@@ -139,6 +141,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redis_url=env.get("CONFMGR_REDIS_URL") or None,
         font_dir=Path(font_dir) if font_dir else None,
         files_dir=Path(files_dir).resolve() if files_dir else None,
+        trusted_proxies=tuple(p.strip() for p in env.get("CONFMGR_TRUSTED_PROXIES", "").split(",") if p.strip()),
         live_streams_per_link=int(env.get("CONFMGR_LIVE_STREAMS_PER_LINK", "20")),
         signing=signing_settings_from_env(env),
         document_workers=max(0, int(env.get("CONFMGR_DOCUMENT_WORKERS") or 1)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,7 +77,8 @@ class UsersController(Controller):
     @get("/")
     async def list_users(self, db_session: AsyncSession, actor: User | None) -> Template:
         users = await services.list_users(db_session, actor)
-        return page("accounts/users.html", users=users, roles=[r.value for r in Role], form={}, errors={})
+        tokens = await services.count_api_tokens(db_session)
+        return page("accounts/users.html", users=users, roles=[r.value for r in Role], form={}, errors={}, tokens=tokens)
 
     @post("/")
     async def create_user(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None) -> Template | Redirect:
@@ -119,6 +120,12 @@ class UsersController(Controller):
             return await self._users_with_errors(db_session, actor, {}, exc)
         return Redirect("/admin/users")
 
+    @post("/{user_id:int}/revoke-tokens")
+    async def revoke_tokens(self, db_session: AsyncSession, actor: User | None, user_id: int) -> Redirect:
+        """End every API token of a user (a lost laptop, a script that leaked one)."""
+        await services.revoke_user_tokens(db_session, actor, user_id)
+        return Redirect("/admin/users")
+
 
 class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
     username: str
@@ -152,6 +159,17 @@ class AuthApiController(Controller):
         )
         token = await services.issue_api_token(db_session, user, settings.api_token_hours)
         return TokenResponse(access_token=token, expires_in=settings.api_token_hours * 3600)
+
+    @delete("/token", status_code=204)
+    async def revoke_token(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None) -> None:
+        """End the bearer token this request carries (log out of the API)."""
+        from confmgr.accounts.permissions import require_user
+        from confmgr.web.auth import bearer_token
+
+        user = require_user(actor)
+        token = bearer_token(request)
+        if token:
+            await services.revoke_api_token(db_session, user, token)
 
     @get("/me")
     async def me(self, actor: User | None) -> dict[str, Any]:

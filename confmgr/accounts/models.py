@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from confmgr.db import Base
@@ -30,6 +30,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), default=Role.VIEWER.value)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    # Raised when the password, the role or the activation changes: sessions and API
+    # tokens made before no longer authenticate (see accounts.services.end_credentials).
+    credential_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     @property
     def can_edit(self) -> bool:

@@ -8,12 +8,14 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.stores.base import Store
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confmgr.accounts import throttle
 from confmgr.accounts.models import ApiToken, Role, User
 from confmgr.accounts.permissions import require_admin
 from confmgr.audit.services import apply_changes, record
@@ -110,9 +112,45 @@ async def update_user(
     if password:
         user.password_hash = hash_password(password)
         changes["password"] = ["***", "***"]
+    if password or "role" in changes or "is_active" in changes:
+        await end_credentials(db, user)
     if changes:
         record(db, admin, "update", "user", user.id, changes=changes)
     return user
+
+
+async def end_credentials(db: AsyncSession, user: User) -> None:
+    """Every session and API token of ``user`` stops working: the version their
+    sessions carry no longer matches, and the tokens are deleted."""
+    user.credential_version = (user.credential_version or 1) + 1
+    await db.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+
+
+async def revoke_api_token(db: AsyncSession, user: User, token: str) -> bool:
+    """``DELETE /api/v1/auth/token``: the presented token ends now."""
+    result = await db.execute(
+        delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.token_hash == _token_digest(token))
+    )
+    return bool(result.rowcount)
+
+
+async def revoke_user_tokens(db: AsyncSession, actor: Any, user_id: int) -> int:
+    """An administrator ends every API token of a user (their sessions stay)."""
+    admin = require_admin(actor)
+    user = await db.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    result = await db.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    record(db, admin, "revoke_tokens", "user", user.id, changes={"tokens": int(result.rowcount or 0)})
+    return int(result.rowcount or 0)
+
+
+async def count_api_tokens(db: AsyncSession) -> dict[int, int]:
+    now = datetime.now(UTC)
+    rows = await db.execute(
+        select(ApiToken.user_id, func.count(ApiToken.id)).where(ApiToken.expires_at > now).group_by(ApiToken.user_id)
+    )
+    return {int(user_id): int(n) for user_id, n in rows}
 
 
 async def list_users(db: AsyncSession, actor: Any) -> list[User]:
@@ -122,10 +160,6 @@ async def list_users(db: AsyncSession, actor: Any) -> list[User]:
 
 async def count_users(db: AsyncSession) -> int:
     return int(await db.scalar(select(func.count(User.id))) or 0)
-
-
-def _throttle_key(username: str, client: str) -> str:
-    return "login-failures:" + hashlib.sha256(f"{username}\0{client}".encode()).hexdigest()
 
 
 async def authenticate(
@@ -138,19 +172,17 @@ async def authenticate(
     max_failures: int,
     window_seconds: int,
 ) -> User:
-    """Check a login; after ``max_failures`` failures in the window, refuse for a while."""
+    """Check a login. Each attempt is counted before the password is checked (see
+    ``accounts.throttle``); over a limit, even the right password is refused."""
     username = clean_line(username).lower()
-    key = _throttle_key(username, client)
-    raw = await store.get(key)
-    failures = int(raw or 0)
-    if failures >= max_failures:
+    if not await throttle.take_attempt(store, username, client, throttle.Limits(max_failures, window_seconds)):
         raise TooManyRequests("Too many failed logins. Please wait 15 minutes and try again.")
     user = await db.scalar(select(User).where(User.username == username))
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    # Argon2 takes tens of milliseconds of CPU: off the event loop.
+    ok = await anyio.to_thread.run_sync(verify_password, user.password_hash if user else _DUMMY_HASH, password)
     if not ok or user is None or not user.is_active:
-        await store.set(key, str(failures + 1), expires_in=window_seconds)
         raise NotAuthenticated("Wrong username or password.")
-    await store.delete(key)
+    await throttle.succeeded(store, username, client)
     user.last_login_at = datetime.now(UTC)
     record(db, user, "login", "user", user.id)
     if _hasher.check_needs_rehash(user.password_hash):

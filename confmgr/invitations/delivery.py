@@ -34,11 +34,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.generator import BytesGenerator
-from email.headerregistry import Address
 from typing import Any
 
 from sqlalchemy import case, func, or_, select, update
 
+from confmgr.emailaddr import parse_email
 from confmgr.accounts.models import User
 from confmgr.agency.models import Agency
 from confmgr.errors import DomainError
@@ -329,15 +329,8 @@ _DOT_LINE = re.compile(rb"(?m)^\.")
 
 
 def valid_address(address: str) -> bool:
-    local, at, domain = address.rpartition("@")
-    if not at or not local or "@" in local or not domain or ".." in domain or domain.startswith(".") or "." not in domain:
-        return False
-    if any(c.isspace() or c in "<>,;\"" for c in address):
-        return False
-    try:
-        return Address(addr_spec=address).addr_spec == address
-    except Exception:  # the email package raises several kinds for a bad address
-        return False
+    """The one parser that also checks addresses where they are entered (confmgr.emailaddr)."""
+    return parse_email(address) is not None
 
 
 def message_bytes(item: Item, sender: str, domain: str) -> bytes:

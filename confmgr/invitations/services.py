@@ -75,8 +75,9 @@ def _link(meeting: Meeting, site: Site, keys: SiteKeys, base_url: str) -> SiteLi
 async def get_site_link(
     db: AsyncSession, actor: Any, keys: SiteKeys, base_url: str, meeting_id: int, site_id: int
 ) -> SiteLink:
-    """Any secretariat user may see a link: the sites API already lists them."""
-    meeting = await get_meeting(db, actor, meeting_id)
+    """Only those who may change the meeting see a site's link: a viewer holding it
+    could answer as the site."""
+    meeting = await get_meeting(db, require_editor(actor), meeting_id)
     return _link(meeting, await _site_of(db, meeting, site_id), keys, base_url)
 
 
@@ -147,8 +148,9 @@ async def invitation_sheet(
     db: AsyncSession, actor: Any, keys: SiteKeys, base_url: str, meeting_id: int,
     *, page: int | None = None, page_size: int = SHEET_PAGE_SIZE,
 ) -> Sheet:
-    """Every site with its link (``page=None``), or one page of ``page_size`` sites."""
-    meeting = await get_meeting(db, actor, meeting_id)
+    """Every site with its link (``page=None``), or one page of ``page_size`` sites
+    (editors only: the links open the sites)."""
+    meeting = await get_meeting(db, require_editor(actor), meeting_id)
     # Columns only: loading Site objects would also load every site's delegates.
     result = await db.execute(
         select(

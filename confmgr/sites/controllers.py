@@ -32,9 +32,12 @@ def access_url(request: Request[Any, Any, Any], token: str | None) -> str | None
     return f"{request.app.state.settings.server.base_url}/s/{token}" if token else None
 
 
-def site_out(request: Request[Any, Any, Any], site: Site, token: str | None = None) -> SiteOut:
+def site_out(request: Request[Any, Any, Any], site: Site, token: str | None = None, *, show_link: bool = True) -> SiteOut:
+    """``show_link=False`` (a viewer) leaves ``token`` and ``access_url`` empty."""
     keys: SiteKeys = request.app.state.site_keys
-    if token is None and not site.token_revoked:
+    if not show_link:
+        token = None
+    elif token is None and not site.token_revoked:
         token = keys.decrypt(site.token_encrypted)
     return SiteOut(
         id=site.id,
@@ -276,7 +279,8 @@ class MeetingSiteApi(Controller):
 
     @get("/")
     async def list_sites(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int) -> list[SiteOut]:
-        return [site_out(request, s) for s in await services.list_sites(db_session, actor, meeting_id)]
+        show_link = bool(actor is not None and actor.can_edit)
+        return [site_out(request, s, show_link=show_link) for s in await services.list_sites(db_session, actor, meeting_id)]
 
     @post("/from-directory", status_code=201)
     async def from_directory(

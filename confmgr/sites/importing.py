@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import anyio.to_thread
 
+from confmgr.emailaddr import is_valid_email
 from confmgr.errors import InvalidInput, TooLarge
 from confmgr.sites.models import SiteRole
 from confmgr.sites.safe_xlsx import xlsx_cells
@@ -48,7 +49,6 @@ _ROLE_WORDS = {
     search_key("xa"): SiteRole.REMOTE.value,
     "": SiteRole.REMOTE.value,
 }
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^[0-9+() .-]{6,20}$")
 
 
@@ -83,7 +83,7 @@ def site_field_errors(
         errors["name"] = N_("At most 300 characters.")
     if role not in (SiteRole.HOST.value, SiteRole.REMOTE.value):
         errors["role"] = N_("The role is host or remote.")
-    if contact_email and not EMAIL_RE.match(contact_email):
+    if contact_email and not is_valid_email(contact_email):
         errors["contact_email"] = N_("This email address is not valid.")
     if contact_phone and not PHONE_RE.match(contact_phone):
         errors["contact_phone"] = N_("This phone number is not valid.")

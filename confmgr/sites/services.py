@@ -19,7 +19,7 @@ from confmgr.errors import Conflict, InvalidInput, NotFound
 from confmgr.live.events import close_site_streams
 from confmgr.meetings.access import ensure_editable, get_meeting
 from confmgr.meetings.models import Meeting
-from confmgr.sites.importing import RowError, SiteRow, read_sites_file, site_field_errors
+from confmgr.sites.importing import MAX_ROWS, RowError, SiteRow, read_sites_file, site_field_errors
 from confmgr.sites.models import DirectorySite, Site
 from confmgr.sites.schemas import SiteInput
 from confmgr.sites import units as official
@@ -254,8 +254,16 @@ async def add_from_directory(
     meeting = await _meeting_for_change(db, user, meeting_id)
     if not directory_ids:
         raise InvalidInput("Choose at least one site.")
-    chosen = list(await db.scalars(select(DirectorySite).where(DirectorySite.id.in_(set(directory_ids)))))
-    if len(chosen) != len(set(directory_ids)):
+    wanted = sorted(set(directory_ids))
+    # More ids than a directory holds, or ids no row can have, name nothing: a clear
+    # error rather than a query the database refuses (it binds at most 32,766 values).
+    if len(wanted) > MAX_ROWS or not all(0 < i < 2**63 for i in wanted):
+        raise InvalidInput("Choose sites from the list.")
+    chosen = []
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start:start + 5000]
+        chosen.extend(await db.scalars(select(DirectorySite).where(DirectorySite.id.in_(chunk))))
+    if len(chosen) != len(wanted):
         raise NotFound("No such site in the directory.")
     taken = await _names_in_meeting(db, meeting.id)
     rows = []

@@ -13,9 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
 from confmgr.accounts.services import user_for_api_token
+from confmgr.web.csrf import SESSION_CSRF_KEY, bind_new_token
 from confmgr.web.sessions import rotate_session
 
 SESSION_USER_KEY = "user_id"
+SESSION_VERSION_KEY = "cv"
 
 
 def bearer_token(request: Request[Any, Any, Any]) -> str | None:
@@ -28,19 +30,6 @@ def bearer_token(request: Request[Any, Any, Any]) -> str | None:
 
 def is_api(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/")
-
-
-async def session_user(request: Request[Any, Any, Any], db: AsyncSession) -> User | None:
-    """The signed-in, active user of the request's session, read with ``db``.
-
-    Streams (SSE) call it with a short session of their own (live.stream.short_session):
-    they must not keep the request's session open for as long as a browser listens.
-    """
-    user_id = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
-    if not isinstance(user_id, int):
-        return None
-    user = await db.get(User, user_id)
-    return user if user is not None and user.is_active else None
 
 
 async def provide_actor(request: Request[Any, Any, Any], db_session: AsyncSession) -> User | None:
@@ -58,10 +47,28 @@ async def provide_actor(request: Request[Any, Any, Any], db_session: AsyncSessio
     return user
 
 
+async def session_user(request: Request[Any, Any, Any], db: AsyncSession) -> User | None:
+    """The logged-in user of the request's session, if the session is still valid:
+    the user is active and their credentials have not changed since the login."""
+    if "session" not in request.scope:
+        return None
+    user_id = request.session.get(SESSION_USER_KEY)
+    if not isinstance(user_id, int):
+        return None
+    user = await db.get(User, user_id)
+    if user is None or not user.is_active or request.session.get(SESSION_VERSION_KEY) != user.credential_version:
+        return None
+    return user
+
+
 def log_in(request: Request[Any, Any, Any], user: User) -> None:
     # A fresh session id on login: an id planted before login never becomes a logged-in one.
     rotate_session(request)
-    request.set_session({SESSION_USER_KEY: user.id})
+    # A fresh CSRF token too, bound to this session (confmgr.web.csrf).
+    request.set_session({
+        SESSION_USER_KEY: user.id, SESSION_VERSION_KEY: user.credential_version,
+        SESSION_CSRF_KEY: bind_new_token(request),
+    })
 
 
 def log_out(request: Request[Any, Any, Any]) -> None:

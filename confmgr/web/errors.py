@@ -14,6 +14,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DBAPIError
 
 from confmgr.errors import DomainError, NotAuthenticated
 from confmgr.i18n import N_, gettext
@@ -97,8 +98,37 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     return error_page(request, HTTP_500_INTERNAL_SERVER_ERROR, gettext(PAGE_MESSAGES[500]))  # type: ignore[return-value]
 
 
+def too_deep_handler(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    """JSON nested thousands deep: the client's mistake (400), not a traceback in the log."""
+    log.warning("refused a request nested too deep on %s %s", request.method, request.url.path)
+    return _bad_request(request, 400, N_("The request is nested too deeply to be read."))
+
+
+def out_of_range_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A number or date no column can hold (an id of 1e20, the year 1): 422, nothing changed.
+    Services check what they can name; this is the net under every other field."""
+    if isinstance(exc, DBAPIError) and not _is_range_error(exc):
+        return internal_error_handler(request, exc)
+    log.warning("refused an out-of-range value on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return _bad_request(request, 422, N_("A number or date in the request is out of range."))
+
+
+def _is_range_error(exc: DBAPIError) -> bool:
+    text = str(exc.orig if exc.orig is not None else exc).lower()
+    return isinstance(exc.orig, OverflowError) or "out of range" in text or "too large" in text or "overflow" in text
+
+
+def _bad_request(request: Request[Any, Any, Any], status: int, message: str) -> Response[Any]:
+    if is_api(request):
+        return json_error(status, gettext(message))
+    return error_page(request, status, gettext(message))  # type: ignore[return-value]
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
+    RecursionError: too_deep_handler,
+    OverflowError: out_of_range_handler,
+    DBAPIError: out_of_range_handler,
     Exception: internal_error_handler,
 }

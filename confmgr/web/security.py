@@ -138,3 +138,34 @@ def install_log_masking() -> None:
         for handler in logger.handlers:
             if _FILTER not in handler.filters:
                 handler.addFilter(_FILTER)
+
+
+# ---------------------------------------------------------------- /verify lookups
+
+VERIFY_PATH = re.compile(r"^/verify(?:/|$)")
+VERIFY_PER_MINUTE = 30
+
+
+class VerifyRateLimitMiddleware:
+    """``/verify`` is public: anyone may check a document's number or upload a PDF.
+    Each address gets ``VERIFY_PER_MINUTE`` lookups a minute (the page itself is free
+    to view); more answer 429. Counted like failed logins (``accounts.throttle``)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and VERIFY_PATH.match(scope.get("path", "")) and _is_lookup(scope):
+            from confmgr.accounts.throttle import count_event
+            from confmgr.errors import TooManyRequests
+
+            client = (scope.get("client") or ("unknown", 0))[0]
+            store = scope["app"].stores.get("throttle")
+            if await count_event(store, "verify", client, 60) > VERIFY_PER_MINUTE:
+                raise TooManyRequests("Too many requests. Please wait a moment and try again.")
+        await self.app(scope, receive, send)
+
+
+def _is_lookup(scope: Any) -> bool:
+    """A POST, or a GET that asks something (a query string)."""
+    return scope.get("method") == "POST" or bool(scope.get("query_string"))
