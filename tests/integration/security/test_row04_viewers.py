@@ -26,9 +26,11 @@ def test_row04_viewers_see_no_site_links(app: Any, client: Any, admin_api: dict[
     assert client.get(f"/api/v1/meetings/{meeting}/sites", headers=admin_api).json()[0]["token"] == site.token
     with TestClient(app=app, base_url="http://testserver.local") as browser:
         login(browser, "nguoixem")
-        for url in [f"/meetings/{meeting}", f"/meetings/{meeting}/invitations"]:
+        for url in [f"/meetings/{meeting}", f"/meetings/{meeting}/sites/", f"/meetings/{meeting}/invitations"]:
             answer = browser.get(url)
             assert site.token not in answer.text, url
+            # No link offered that would only lead to a refusal.
+            assert f"/sites/{site.id}/link" not in answer.text, url
         for url in [f"/meetings/{meeting}/sites/{site.id}/link", f"/meetings/{meeting}/sites/{site.id}/qr.png",
                     f"/meetings/{meeting}/invitations/sheet", f"/meetings/{meeting}/invitations/sheet.csv"]:
             answer = browser.get(url)
