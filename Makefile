@@ -38,7 +38,7 @@ test: install
 	$(BIN)/python -m pytest -q
 	@if [ -n "$$CONFMGR_TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL: $$CONFMGR_TEST_DATABASE_URL"; \
-		CONFMGR_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -m "not browser"; \
+		CONFMGR_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -m "not browser and not once"; \
 	fi
 
 # Every benchmark, on SQLite and again on PostgreSQL + Redis with two workers;

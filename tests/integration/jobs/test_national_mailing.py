@@ -138,6 +138,7 @@ def env_overrides(relay: Relay) -> dict[str, str]:
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_invitations_to_3321_sites_answer_at_once_and_reach_each_site_exactly_once(
     client: Any, admin_api: dict[str, str], relay: Relay, db: Any
 ) -> None:
@@ -183,6 +184,7 @@ def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_a_server_killed_mid_send_resumes_and_still_mails_each_site_exactly_once(
     settings: Any, db: Any, relay: Relay, tmp_path: Path
 ) -> None:
@@ -229,6 +231,7 @@ def test_a_server_killed_mid_send_resumes_and_still_mails_each_site_exactly_once
 
 
 @pytest.mark.slow
+@pytest.mark.once
 @pytest.mark.parametrize("relay", ["refusing"], indirect=True)
 def test_temporary_refusals_are_tried_again_and_a_bad_address_fails_alone(
     client: Any, admin_api: dict[str, str], relay: RefusingRelay, db: Any

@@ -20,6 +20,7 @@ BUDGET_SECONDS = 240
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_row07_08_schemathesis_finds_no_server_error(settings: Any, db: Any, tmp_path: Path) -> None:
     cli = Path(sys.executable).with_name("schemathesis")
     if not cli.exists() and not shutil.which("schemathesis"):
