@@ -76,6 +76,8 @@ def check_archive(content: bytes, max_rows: int) -> None:
                                 dimension_seen = True
                                 _check_dimension(found, max_rows)
                         tail = window[-512:]
+            # zipfile raises NotImplementedError for a compression method it does not
+            # know and RuntimeError for an encrypted member: both are workbooks we refuse.
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
                 raise InvalidInput("The XLSX workbook could not be read.") from exc
 
