@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
+from confmgr.db import MAX_ID
+
 from confmgr.text import clean_line
 from confmgr.i18n import N_
+
+
+# An id a client sends in a body: beyond the database's integer range it names nothing,
+# and is refused with the other input errors (422) before any driver has to convert it.
+RecordId = Annotated[int, msgspec.Meta(gt=0, le=MAX_ID)]
 
 
 class Person(msgspec.Struct, forbid_unknown_fields=True):

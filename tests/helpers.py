@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from litestar.testing import TestClient
@@ -46,6 +48,17 @@ def api_token(client: TestClient[Any], username: str = "admin", password: str = 
     response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@contextmanager
+def second_browser(client: TestClient[Any]) -> Iterator[TestClient[Any]]:
+    """Another person's browser on the app ``client`` runs: cookies of its own, the same
+    running app and event loop. (A second ``TestClient`` would start the app again on a
+    loop of its own, where PostgreSQL's connection pool and the job queue, made on the
+    first loop, refuse to work.)"""
+    other: TestClient[Any] = TestClient(app=client.app, base_url=str(client.base_url))
+    other.blocking_portal = client.blocking_portal
+    yield other
 
 
 def text_of(html: str) -> str:

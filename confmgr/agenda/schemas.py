@@ -7,7 +7,7 @@ from typing import Literal
 
 import msgspec
 
-from confmgr.schemas import Person
+from confmgr.schemas import Person, RecordId
 
 Kind = Literal["opening", "report", "speech", "contributions", "discussion", "conclusion", "closing", "other"]
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
@@ -30,7 +30,7 @@ class AgendaItemPatch(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ReorderInput(msgspec.Struct, forbid_unknown_fields=True):
-    item_ids: list[int]
+    item_ids: list[RecordId]
 
 
 class NotesInput(msgspec.Struct, forbid_unknown_fields=True):
@@ -58,8 +58,8 @@ class ContributionInput(msgspec.Struct, forbid_unknown_fields=True):
     # Defaults let the service name exactly what is missing (speaker's name, title).
     speaker: Person = msgspec.field(default_factory=Person)
     title: str = ""
-    agenda_item_id: int | None = None
-    site_id: int | None = None
+    agenda_item_id: RecordId | None = None
+    site_id: RecordId | None = None
     summary: str = ""
 
 
@@ -68,7 +68,7 @@ class PortalContributionInput(msgspec.Struct, forbid_unknown_fields=True):
 
     speaker: Person = msgspec.field(default_factory=Person)
     title: str = ""
-    agenda_item_id: int | None = None
+    agenda_item_id: RecordId | None = None
     summary: str = ""
 
 
@@ -77,7 +77,7 @@ class ContributionStatusInput(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ContributionReorderInput(msgspec.Struct, forbid_unknown_fields=True):
-    contribution_ids: list[int]
+    contribution_ids: list[RecordId]
 
 
 class ContributionOut(msgspec.Struct):
@@ -105,7 +105,7 @@ class FileOut(msgspec.Struct):
 class SpeakRequestInput(msgspec.Struct, forbid_unknown_fields=True):
     speaker: Person = msgspec.field(default_factory=Person)
     topic: str = ""
-    site_id: int | None = None
+    site_id: RecordId | None = None
 
 
 class PortalSpeakRequestInput(msgspec.Struct, forbid_unknown_fields=True):

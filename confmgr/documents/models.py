@@ -59,7 +59,7 @@ class IssuedDocument(Base):
     number_text: Mapped[str] = mapped_column(String(60), index=True)  # e.g. 01/BB-SNV
     issued_on: Mapped[date] = mapped_column(Date)
     signer: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    title: Mapped[str] = mapped_column(String(500))
+    title: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
     pdf_file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="RESTRICT"))

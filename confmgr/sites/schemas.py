@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from confmgr.schemas import Person
+from confmgr.schemas import Person, RecordId
 
 Role = Literal["host", "remote"]
 
@@ -27,7 +27,7 @@ class SiteInput(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class DirectoryPick(msgspec.Struct, forbid_unknown_fields=True):
-    directory_site_ids: list[int]
+    directory_site_ids: list[RecordId]
 
 
 class DelegateOut(msgspec.Struct):

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.testing import TestClient
-
-from tests.helpers import api_token, login, make_user
+from tests.helpers import api_token, login, make_user, second_browser
 
 
-def test_row04_viewers_see_no_site_links(app: Any, client: Any, admin_api: dict[str, str], db: Any, site: Any) -> None:
+def test_row04_viewers_see_no_site_links(client: Any, admin_api: dict[str, str], db: Any, site: Any) -> None:
     make_user(db, "nguoixem", "viewer")
     meeting = site.meeting_id
     viewer = api_token(client, "nguoixem")
@@ -24,7 +22,7 @@ def test_row04_viewers_see_no_site_links(app: Any, client: Any, admin_api: dict[
         assert site.token not in answer.text
     # An editor still sees them.
     assert client.get(f"/api/v1/meetings/{meeting}/sites", headers=admin_api).json()[0]["token"] == site.token
-    with TestClient(app=app, base_url="http://testserver.local") as browser:
+    with second_browser(client) as browser:
         login(browser, "nguoixem")
         for url in [f"/meetings/{meeting}", f"/meetings/{meeting}/sites/", f"/meetings/{meeting}/invitations"]:
             answer = browser.get(url)

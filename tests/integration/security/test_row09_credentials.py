@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from litestar.testing import TestClient
 
-from tests.helpers import PASSWORD, api_token, form_post, login, make_user
+from tests.helpers import PASSWORD, api_token, form_post, login, make_user, second_browser
 
 NEW_PASSWORD = "mat-khau-moi-2026-rat-dai"
 
@@ -31,8 +30,8 @@ def _edit(admin: Any, user_id: int, **fields: Any) -> None:
     [{"password": NEW_PASSWORD}, {"is_active": None}, {"role": "viewer"}],
     ids=["password", "deactivation", "role"],
 )
-def test_row09_credential_change_ends_sessions_and_tokens(app: Any, admin_client: Any, secretary: int, change: dict[str, Any]) -> None:
-    with TestClient(app=app, base_url="http://testserver.local") as victim:
+def test_row09_credential_change_ends_sessions_and_tokens(admin_client: Any, secretary: int, change: dict[str, Any]) -> None:
+    with second_browser(admin_client) as victim:
         login(victim, "thuky")
         bearer = api_token(victim, "thuky")
         assert victim.get("/meetings").status_code == 200
@@ -46,7 +45,7 @@ def test_row09_credential_change_ends_sessions_and_tokens(app: Any, admin_client
             _edit(admin_client, secretary)
             assert victim.get("/meetings", follow_redirects=False).status_code in (302, 303)
             assert victim.get("/api/v1/auth/me", headers=bearer).status_code == 401
-    with TestClient(app=app, base_url="http://testserver.local") as again:
+    with second_browser(admin_client) as again:
         login(again, "thuky", NEW_PASSWORD if "password" in change else PASSWORD)
         assert again.get("/meetings").status_code == 200
 
@@ -60,7 +59,7 @@ def test_row09_delete_api_token_revokes_it(client: Any, admin: int) -> None:
     assert client.delete("/api/v1/auth/token").status_code == 401
 
 
-def test_row09_admin_revokes_a_users_tokens_in_the_ui(client: Any, app: Any, admin: int, secretary: int) -> None:
+def test_row09_admin_revokes_a_users_tokens_in_the_ui(client: Any, admin: int, secretary: int) -> None:
     bearer = api_token(client, "thuky")
     login(client)
     page = client.get("/admin/users").text
@@ -68,6 +67,6 @@ def test_row09_admin_revokes_a_users_tokens_in_the_ui(client: Any, app: Any, adm
     assert form_post(client, f"/admin/users/{secretary}/revoke-tokens").status_code in (302, 303)
     assert client.get("/api/v1/auth/me", headers=bearer).status_code == 401
     assert f'/admin/users/{secretary}/revoke-tokens' not in client.get("/admin/users").text
-    with TestClient(app=app, base_url="http://testserver.local") as other:
+    with second_browser(client) as other:
         login(other, "thuky")
         assert form_post(other, f"/admin/users/{secretary}/revoke-tokens").status_code == 403

@@ -7,10 +7,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from litestar.testing import TestClient
-
 from tests.conftest import REDIS_URL
-from tests.helpers import PASSWORD, form_post, login
+from tests.helpers import PASSWORD, form_post, login, second_browser
 
 
 def _session_files(settings: Any) -> list[Path]:
@@ -18,16 +16,16 @@ def _session_files(settings: Any) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
 
 
-def test_row13_anonymous_requests_store_no_session(app: Any, settings: Any, admin: int) -> None:
+def test_row13_anonymous_requests_store_no_session(client: Any, settings: Any, admin: int) -> None:
     for _ in range(50):
-        with TestClient(app=app) as visitor:
+        with second_browser(client) as visitor:
             answer = visitor.get("/login")
             assert answer.status_code == 200
             assert "confmgr_session" not in answer.cookies
             assert visitor.get("/no-such-page").status_code == 404
     if not REDIS_URL:
         assert _session_files(settings) == []
-    with TestClient(app=app) as person:
+    with second_browser(client) as person:
         login(person)
         assert person.cookies.get("confmgr_session")
         if not REDIS_URL:
@@ -37,26 +35,27 @@ def test_row13_anonymous_requests_store_no_session(app: Any, settings: Any, admi
             assert _session_files(settings) == []
 
 
-def test_row13_expired_sessions_are_purged(app: Any, settings: Any, admin: int) -> None:
+def test_row13_expired_sessions_are_purged(client: Any, app: Any, settings: Any, admin: int) -> None:
     from confmgr.web.sessions import RotatingSessionBackend
 
     store = app.stores.get("sessions")
-    asyncio.run(store.set("stale-session-id", b'{"user_id": 1}', expires_in=1))
-    asyncio.run(asyncio.sleep(1.2))
+    # The store is used on the app's own loop, as the running app uses it.
+    portal = client.blocking_portal
+    portal.call(lambda: store.set("stale-session-id", b'{"user_id": 1}', expires_in=1))
+    portal.call(asyncio.sleep, 1.2)
     RotatingSessionBackend._last_purge = float("-inf")
-    with TestClient(app=app) as person:
-        login(person)
-    assert asyncio.run(store.exists("stale-session-id")) is False
+    login(client)
+    assert portal.call(store.exists, "stale-session-id") is False
     if not REDIS_URL:
         assert len(_session_files(settings)) == 1
 
 
-def test_row16_csrf_token_bound_to_the_session(client: Any, app: Any, admin: int) -> None:
+def test_row16_csrf_token_bound_to_the_session(client: Any, admin: int) -> None:
     login(client)
     own = client.cookies.get("confmgr_csrf")
     assert form_post(client, "/admin/users", {"username": "thuky01", "role": "secretary", "password": PASSWORD, "full_name": "Thư ký"}).status_code in (302, 303)
     # An attacker's own valid pair (from visiting the site themselves), planted as the victim's cookie.
-    with TestClient(app=app) as attacker:
+    with second_browser(client) as attacker:
         attacker.get("/login")
         planted = attacker.cookies.get("confmgr_csrf")
     assert planted and planted != own
