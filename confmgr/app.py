@@ -206,6 +206,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=settings.max_upload_bytes + 1024 * 1024,
     )
     app.state.settings = settings
+    # Read by site-link requests, which the session middleware skips (confmgr.web.auth).
+    app.state.session_config = session_config
     install_log_masking()
     secure_data_dir(settings.data_dir, settings.database.url)
     app.state.site_keys = SiteKeys(settings.server.secret_key)

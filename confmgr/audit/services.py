@@ -34,6 +34,10 @@ def _identity(actor: Any) -> tuple[str, int | None, str]:
     if isinstance(actor, User):
         return "user", actor.id, actor.username
     if isinstance(actor, Site):
+        user = actor.acting_user
+        if isinstance(user, User):
+            # A secretariat user working through a site's link acts as themselves.
+            return "user", user.id, f"{user.username} / {actor.name}"
         return "site", actor.id, actor.name
     return "system", None, "system"
 

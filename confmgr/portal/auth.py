@@ -24,7 +24,7 @@ from confmgr.i18n import N_, gettext
 from confmgr.meetings.models import Meeting
 from confmgr.sites.models import Site
 from confmgr.sites.tokens import SiteKeys, token_digest
-from confmgr.web.auth import bearer_token
+from confmgr.web.auth import bearer_token, cookie_session_user
 from confmgr.web.render import is_htmx
 
 INVALID_LINK = N_("This link is not valid. Ask the secretariat for a new one.")
@@ -62,8 +62,11 @@ async def require_site(db: AsyncSession, keys: SiteKeys, token: str | None, *, f
 
 
 async def provide_link_site(request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Site:
-    """Dependency for ``/s/<token>`` routes: the site whose token is in the URL."""
-    return await require_site(db_session, request.app.state.site_keys, token)
+    """Dependency for ``/s/<token>`` routes: the site whose token is in the URL. When a
+    logged-in secretariat user opens the link, what they do is recorded as theirs."""
+    site = await require_site(db_session, request.app.state.site_keys, token)
+    site.acting_user = await cookie_session_user(request, db_session)
+    return site
 
 
 async def provide_portal_site(request: Request[Any, Any, Any], db_session: AsyncSession) -> Site:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
 from confmgr.accounts.permissions import require_editor
+from confmgr.audit.services import Actor, actor_of
 from confmgr.db import read_after_write
 from confmgr.errors import Conflict, DomainError, InvalidInput
 from confmgr.i18n import N_, gettext
@@ -123,6 +124,12 @@ async def _answer_step(request: Request[Any, Any, Any]) -> tuple[dict[str, Any],
     return form, AnswerStep(typed, rows, send=True)
 
 
+def _audit_as(site: Site) -> Actor | None:
+    """Who the audit names for a write through the link: the logged-in secretariat user
+    who opened it, if one did (otherwise the site itself)."""
+    return actor_of(site) if site.acting_user is not None else None
+
+
 def _document_file(stored: Any, path: Any, headers: dict[str, str] | None = None) -> File:
     return File(
         path=path, filename=stored.original_name, media_type=stored.content_type,
@@ -190,7 +197,7 @@ class PortalPages(SitePagesController):
                 request, db_session, site, token, answer_form=step.typed, spare_rows=step.spare_rows, focus="delegates"
             )
         try:
-            await services.answer(writer, keys, token, attendance_from_form(form, step.rows))
+            await services.answer(writer, keys, token, attendance_from_form(form, step.rows), audit_as=_audit_as(site))
         except (InvalidInput, Conflict) as exc:
             return await self._render(
                 request, db_session, site, token, answer_form=step.typed, error=exc,
@@ -206,7 +213,7 @@ class PortalPages(SitePagesController):
         form = await form_data(request)
         typed = {"status": str(form.get("status", "")), "note": str(form.get("note", ""))}
         try:
-            await services.report_technical_check(writer, keys, token, typed["status"], typed["note"])
+            await services.report_technical_check(writer, keys, token, typed["status"], typed["note"], audit_as=_audit_as(site))
         except (InvalidInput, Conflict) as exc:
             return await self._render(request, db_session, site, token, check_form=typed, error=exc, focus="check")
         return await self._sent(request, db_session, token, "check")

@@ -268,6 +268,8 @@ class AnswerItem:
     site_id: int | None = None
     meeting_id: int | None = None
     user: Actor | None = None
+    # A secretariat user who answered through the site's link: the audit names them.
+    audit_as: Actor | None = None
 
 
 _SITE = select(
@@ -401,7 +403,7 @@ def _write_round(
         after = [person["full_name"] for person in item.people]
         if before != after:
             changes["delegates"] = [before, after]
-        actor = item.user if item.user is not None else Actor("site", site.id, site.name)
+        actor = item.user or item.audit_as or Actor("site", site.id, site.name)
         audits.append(entry_values(actor, "respond", "site", site.id, meeting_id=site.meeting_id, changes=changes))
     db.execute(_UPDATE_SITE, site_rows)
     db.execute(_DELETE_DELEGATES, {"ids": ids})
@@ -440,15 +442,17 @@ def _announce(emit: Callable[[str, str, str], None], site_id: int, meeting_id: i
 
 
 async def answer(
-    writer: GroupWriter, keys: SiteKeys, token: str | None, data: AttendanceInput, now: datetime | None = None
+    writer: GroupWriter, keys: SiteKeys, token: str | None, data: AttendanceInput, now: datetime | None = None,
+    *, audit_as: Actor | None = None,
 ) -> SiteState:
-    """The site answers through its link: attending with its delegates, or not with a reason."""
+    """The site answers through its link: attending with its delegates, or not with a
+    reason. ``audit_as``: the secretariat user who opened the link, when one did."""
     digest = token_digest(keys, token)
     if digest is None:
         raise NotAuthenticated(INVALID_LINK)
     response, reason, people = _validated(data)
     moment = aware(now) if now else utc_now()
-    return await writer.run(write_answers, AnswerItem(response, reason, people, moment, token_hash=digest))
+    return await writer.run(write_answers, AnswerItem(response, reason, people, moment, token_hash=digest, audit_as=audit_as))
 
 
 async def set_site_response(
@@ -484,6 +488,7 @@ class CheckItem:
     status: str
     note: str
     moment: datetime
+    audit_as: Actor | None = None  # as AnswerItem.audit_as
 
 
 _UPDATE_CHECK = (
@@ -529,7 +534,7 @@ def write_technical_checks(tx: Job, items: list[CheckItem]) -> list[SiteState | 
         rows.append({"b_id": site.id, "b_status": item.status, "b_note": item.note, "b_at": item.moment})
         audits.append(
             entry_values(
-                Actor("site", site.id, site.name), "technical_check", "site", site.id,
+                item.audit_as or Actor("site", site.id, site.name), "technical_check", "site", site.id,
                 meeting_id=site.meeting_id, changes=changed(before, values),
             )
         )
@@ -552,7 +557,8 @@ def write_technical_checks(tx: Job, items: list[CheckItem]) -> list[SiteState | 
 
 
 async def report_technical_check(
-    writer: GroupWriter, keys: SiteKeys, token: str | None, status: str, note: str = "", now: datetime | None = None
+    writer: GroupWriter, keys: SiteKeys, token: str | None, status: str, note: str = "", now: datetime | None = None,
+    *, audit_as: Actor | None = None,
 ) -> SiteState:
     """The site reports its sound and picture test (kiểm tra kỹ thuật): working, or a
     problem. It happens on the day, after the deadline to answer, until the documents
@@ -562,4 +568,4 @@ async def report_technical_check(
         raise NotAuthenticated(INVALID_LINK)
     text = _checked(status, note)
     moment = aware(now) if now else utc_now()
-    return await writer.run(write_technical_checks, CheckItem(digest, status, text, moment))
+    return await writer.run(write_technical_checks, CheckItem(digest, status, text, moment, audit_as))

@@ -92,6 +92,11 @@ class Site(Base):
         lazy="selectin",
     )
 
+    # Not a column: the logged-in secretariat user who opened this site's link in this
+    # request (set by the portal's site dependency), so the audit names that person
+    # rather than the site. Per request: each request loads its own Site object.
+    acting_user = None
+
 
 class Delegate(Base):
     """A person a site sends (đại biểu), and whether they were present at roll call."""

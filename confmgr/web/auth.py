@@ -52,11 +52,31 @@ async def session_user(request: Request[Any, Any, Any], db: AsyncSession) -> Use
     the user is active and their credentials have not changed since the login."""
     if "session" not in request.scope:
         return None
-    user_id = request.session.get(SESSION_USER_KEY)
+    return await _user_of_session(db, request.session)
+
+
+async def cookie_session_user(request: Request[Any, Any, Any], db: AsyncSession) -> User | None:
+    """The logged-in user behind a request the session middleware skips (a site's link,
+    ``/s/...``): the session is read from its store, never written or prolonged. A site
+    contact has no session, so their requests cost nothing more than the cookie lookup."""
+    config = request.app.state.session_config
+    session_id = request.cookies.get(config.key)
+    if not session_id or session_id == "null":
+        return None
+    backend = config._backend_class(config=config)
+    data = await backend.get(session_id, config.get_store_from_app(request.app))
+    if not data:
+        return None
+    session = backend.deserialize_data(data)
+    return await _user_of_session(db, session) if isinstance(session, dict) else None
+
+
+async def _user_of_session(db: AsyncSession, session: Any) -> User | None:
+    user_id = session.get(SESSION_USER_KEY)
     if not isinstance(user_id, int):
         return None
     user = await db.get(User, user_id)
-    if user is None or not user.is_active or request.session.get(SESSION_VERSION_KEY) != user.credential_version:
+    if user is None or not user.is_active or session.get(SESSION_VERSION_KEY) != user.credential_version:
         return None
     return user
 
