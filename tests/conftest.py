@@ -14,12 +14,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import argon2
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from confmgr.accounts import services as account_services
 from confmgr.settings import Settings, load_settings
 from tests.helpers import api_token, login, make_user
+
+# Argon2id with its cheapest parameters: every test makes a user and logs in, and the
+# production parameters cost ~0.1 s per hash or check, a fifth of an average test. The
+# hashes stay Argon2id, made and checked by the same code; production keeps the defaults.
+account_services._hasher = argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST)
 
 BACKEND = os.environ.get("CONFMGR_TEST_BACKEND", "sqlite")
 PG_URL = os.environ.get("CONFMGR_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
