@@ -32,13 +32,17 @@ run: install
 	@echo "confmgr: $(RUN_BASE_URL)  (Ctrl+C để dừng / to stop)"
 	$(BIN)/confmgr serve --host $(HOST) --port $(PORT)
 
-# The whole suite on SQLite; then on PostgreSQL when CONFMGR_TEST_DATABASE_URL is set.
-# Browser tests run in both when Chromium is installed (they skip with a reason otherwise).
+# The whole suite on SQLite; then on PostgreSQL when CONFMGR_TEST_DATABASE_URL is set
+# (browser tests and the heavy backend-independent ones, marker 'once', in the SQLite pass).
+# Browser tests skip with a reason where Chromium is not installed. TEST_WORKERS processes
+# share the tests, a test file each at a time (pytest-xdist); TEST_WORKERS=0 runs in one.
+TEST_WORKERS ?= 2
+PYTEST = $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 test: install
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 	@if [ -n "$$CONFMGR_TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL: $$CONFMGR_TEST_DATABASE_URL"; \
-		CONFMGR_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -m "not browser and not once"; \
+		CONFMGR_TEST_BACKEND=postgres $(PYTEST) -m "not browser and not once"; \
 	fi
 
 # Every benchmark, on SQLite and again on PostgreSQL + Redis with two workers;

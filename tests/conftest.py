@@ -29,9 +29,17 @@ from tests.helpers import api_token, login, make_user
 account_services._hasher = argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST)
 
 BACKEND = os.environ.get("CONFMGR_TEST_BACKEND", "sqlite")
-PG_URL = os.environ.get("CONFMGR_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+# Under ``pytest -n N`` (pytest-xdist) each worker process has its own PostgreSQL database
+# (the configured one's name + "_gw0", "_gw1"..., made on first use) and its own Redis
+# database (the configured number minus the worker's).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+PG_BASE_URL = os.environ.get("CONFMGR_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+PG_URL = f"{PG_BASE_URL}_{WORKER}" if WORKER else PG_BASE_URL
 # Production mode is PostgreSQL and Redis together: the PostgreSQL run uses Redis too.
 REDIS_URL = os.environ.get("CONFMGR_TEST_REDIS_URL", "") if BACKEND == "postgres" else ""
+if REDIS_URL and WORKER:
+    _redis_base, _sep, _redis_db = REDIS_URL.rpartition("/")
+    REDIS_URL = f"{_redis_base}/{int(_redis_db or 0) - int(WORKER.removeprefix('gw'))}"
 
 
 def _env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -52,9 +60,23 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("template")
     settings = load_settings(_env(base))
     if BACKEND == "postgres":
+        if WORKER:
+            asyncio.run(_pg_create_database(PG_BASE_URL, PG_URL.rpartition("/")[2]))
         asyncio.run(_pg_reset_schema(settings))
     upgrade(settings)
     return base
+
+
+async def _pg_create_database(server_url: str, name: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        exists = await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+        if not exists:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
 
 
 async def _pg_reset_schema(settings: Settings) -> None:

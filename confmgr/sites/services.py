@@ -24,7 +24,7 @@ from confmgr.sites.models import DirectorySite, Site
 from confmgr.sites.schemas import SiteInput
 from confmgr.sites import units as official
 from confmgr.sites.tokens import SiteKeys
-from confmgr.text import clean_line, search_key
+from confmgr.text import clean_line, nfc, search_key
 from confmgr.i18n import N_
 
 
@@ -127,10 +127,14 @@ async def get_directory_site(db: AsyncSession, actor: Any, site_id: int) -> Dire
 
 
 async def _directory_name_taken(db: AsyncSession, name: str, exclude_id: int | None = None) -> bool:
-    stmt = select(DirectorySite.id).where(func.lower(DirectorySite.name) == name.lower())
+    """Whether the directory has this name, letter case aside. Compared in Python:
+    SQLite's lower() folds only ASCII, so "Xã ... (Đồng Tháp)" passed the check in SQL
+    and the unique index refused it instead (a 500)."""
+    stmt = select(DirectorySite.name)
     if exclude_id is not None:
         stmt = stmt.where(DirectorySite.id != exclude_id)
-    return (await db.scalar(stmt)) is not None
+    wanted = nfc(name).casefold()
+    return any(nfc(existing).casefold() == wanted for existing in await db.scalars(stmt))
 
 
 async def create_directory_site(db: AsyncSession, actor: Any, data: SiteInput) -> DirectorySite:

@@ -52,7 +52,11 @@ def test_row07_08_schemathesis_finds_no_server_error(settings: Any, db: Any, tmp
             capture_output=True, text=True, timeout=BUDGET_SECONDS + 180,
         )
     output = result.stdout + result.stderr
-    assert "Server error" not in output, output[-6000:]
-    assert result.returncode == 0, output[-6000:]
     server_log = log.read_text(encoding="utf-8", errors="replace")
-    assert "Traceback" not in server_log, server_log[-6000:]
+    # On failure: schemathesis's failures (the summary after them says little) and the
+    # server's first traceback, which names the cause.
+    failures = output[output.find("FAILURES"):][:6000] if "FAILURES" in output else output[-6000:]
+    traceback = server_log[max(0, server_log.find("Traceback") - 600):][:6000]
+    assert "Server error" not in output, failures + "\n--- server log ---\n" + traceback
+    assert result.returncode == 0, failures
+    assert "Traceback" not in server_log, traceback

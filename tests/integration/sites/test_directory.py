@@ -23,6 +23,18 @@ def test_create_and_edit_directory_site(admin_client: Any) -> None:
     assert "Danh mục đã có điểm cầu trùng tên" in text_of(duplicate.text)
 
 
+def test_a_name_already_in_the_directory_is_409_whatever_its_capitals(client: Any, admin_api: dict[str, str]) -> None:
+    # "Đ" and "Ạ" are outside ASCII, where SQLite's lower() stops: the unique index once
+    # answered instead of the service (a 500).
+    body = {"name": "Xã Tân Thạnh (Đồng Tháp, mã 30157)", "role": "remote"}
+    assert client.post("/api/v1/directory", json=body, headers=admin_api).status_code == 201
+    for name in [body["name"], "XÃ TÂN THẠNH (ĐỒNG THÁP, MÃ 30157)"]:
+        again = client.post("/api/v1/directory", json={**body, "name": name}, headers=admin_api)
+        assert again.status_code == 409, again.text
+        assert again.json()["fields"]["name"]
+    assert len(client.get("/api/v1/directory", headers=admin_api).json()) == 1
+
+
 def test_bad_email_is_a_field_error(admin_client: Any) -> None:
     response = form_post(admin_client, "/directory/new", {"name": "UBND xã A", "role": "remote", "contact.email": "khong-hop-le"})
     assert response.status_code == 422
