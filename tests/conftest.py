@@ -8,9 +8,11 @@ each test. With ``CONFMGR_TEST_BACKEND=postgres`` the tests run against
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -110,15 +112,18 @@ def env_overrides() -> dict[str, str]:
     return {}
 
 
-@pytest.fixture
-def settings(tmp_path: Path, migrated_template: Path, env_overrides: dict[str, str]) -> Settings:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
+def _fresh_settings(data_dir: Path, migrated_template: Path, env_overrides: dict[str, str]) -> Settings:
+    data_dir.mkdir(parents=True)
     if BACKEND == "sqlite":
         shutil.copy(migrated_template / "confmgr.sqlite3", data_dir / "confmgr.sqlite3")
     settings = load_settings(_env(data_dir, **env_overrides))
     if BACKEND == "postgres":
         asyncio.run(_pg_truncate(settings))
+    _flush_redis(settings)
+    return settings
+
+
+def _flush_redis(settings: Settings) -> None:
     if settings.redis_url:
         import redis
 
@@ -126,18 +131,131 @@ def settings(tmp_path: Path, migrated_template: Path, env_overrides: dict[str, s
         client = redis.Redis.from_url(settings.redis_url)
         client.flushdb()
         client.close()
+
+
+def _empty_sqlite(settings: Settings) -> None:
+    """Every row gone and ids from 1 again, as in a copy of the template; through a
+    connection of its own, beside the app's (WAL lets both in)."""
+    import sqlite3
+
+    import confmgr.models  # noqa: F401
+    from confmgr.db import metadata
+
+    path = Path(settings.data_dir) / "confmgr.sqlite3"
+    with closing(sqlite3.connect(path, timeout=30)) as conn:
+        conn.execute("PRAGMA foreign_keys=OFF")
+        with conn:
+            for table in reversed(metadata.sorted_tables):
+                conn.execute(f'DELETE FROM "{table.name}"')
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
+                conn.execute("DELETE FROM sqlite_sequence")
+
+
+# Kept between the tests of a module: the database files (emptied instead) and the job
+# queue's (flushed instead). Sessions are cleared through their store.
+_KEPT = ("confmgr.sqlite3", "jobs.sqlite3", "sessions")
+
+
+class ModuleApp:
+    """The app the tests of one module share, started once (``create_app`` and its 300
+    handlers cost 0.2-0.6 s, as much as an average test). Before each test it is put
+    back as new: tables emptied (ids from 1), Redis flushed, stores (sessions, login
+    counters) and job queue emptied, files in the data dir removed, the client's cookies
+    and headers as made."""
+
+    def __init__(self, key: tuple[tuple[str, str], ...], settings: Settings) -> None:
+        self.key = key
+        self.settings = settings
+        self.app: Litestar | None = None
+        self.client: TestClient[Litestar] | None = None
+        self._headers: Any = None
+
+    def started(self) -> TestClient[Litestar]:
+        if self.client is None:
+            from confmgr.app import create_app
+
+            self.app = create_app(self.settings)
+            self.client = TestClient(app=self.app, base_url="http://testserver.local")
+            self.client.__enter__()
+            self._headers = self.client.headers.copy()
+        return self.client
+
+    def reset(self) -> None:
+        if BACKEND == "postgres":
+            asyncio.run(_pg_truncate(self.settings))
+        else:
+            _empty_sqlite(self.settings)
+        _flush_redis(self.settings)
+        data_dir = Path(self.settings.data_dir)
+        for entry in data_dir.iterdir():
+            if not entry.name.startswith(_KEPT):
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        if self.client is not None and self.app is not None:
+            portal = self.client.blocking_portal
+            for name in ("sessions", "throttle"):
+                portal.call(self.app.stores.get(name).delete_all)
+            self.app.state.jobs.huey.flush()
+            self.client.cookies.clear()
+            self.client.headers = self._headers.copy()
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.__exit__(None, None, None)
+            self.client = None
+
+
+def _shares_app(request: pytest.FixtureRequest) -> bool:
+    """A test that uses the client shares its module's app, unless it asks for ``app``
+    itself: such a test starts the app its own way or changes it."""
+    return "client" in request.fixturenames and "app" not in inspect.signature(request.function).parameters
+
+
+@pytest.fixture(scope="module")
+def _module_app() -> Iterator[dict[str, ModuleApp]]:
+    holder: dict[str, ModuleApp] = {}
+    yield holder
+    if "current" in holder:
+        holder["current"].close()
+
+
+@pytest.fixture
+def settings(
+    request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
+    migrated_template: Path, env_overrides: dict[str, str], _module_app: dict[str, ModuleApp],
+) -> Settings:
+    if not _shares_app(request):
+        return _fresh_settings(tmp_path / "data", migrated_template, env_overrides)
+    # Settings the test changes make an app of their own, shared by the next tests with
+    # the same changes.
+    key = tuple(sorted(env_overrides.items()))
+    current = _module_app.get("current")
+    if current is not None and current.key == key:
+        current.reset()
+        return current.settings
+    if current is not None:
+        current.close()
+    settings = _fresh_settings(tmp_path_factory.mktemp("module-app") / "data", migrated_template, env_overrides)
+    _module_app["current"] = ModuleApp(key, settings)
     return settings
 
 
 @pytest.fixture
-def app(settings: Settings) -> Litestar:
+def app(request: pytest.FixtureRequest, settings: Settings, _module_app: dict[str, ModuleApp]) -> Litestar:
     from confmgr.app import create_app
 
+    if _shares_app(request):
+        shared = _module_app["current"]
+        shared.started()
+        assert shared.app is not None
+        return shared.app
     return create_app(settings)
 
 
 @pytest.fixture
-def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+def client(request: pytest.FixtureRequest, app: Litestar, _module_app: dict[str, ModuleApp]) -> Iterator[TestClient[Litestar]]:
+    if _shares_app(request):
+        yield _module_app["current"].started()
+        return
     with TestClient(app=app, base_url="http://testserver.local") as client:
         yield client
 

@@ -71,6 +71,11 @@ class CountingMemoryStore(MemoryStore):
         super().__init__()
         self.counters = LocalCounters()
 
+    async def delete_all(self) -> None:
+        """Everything goes, the counters too (as flushing Redis ends them there)."""
+        await super().delete_all()
+        self.counters = LocalCounters()
+
 
 def _local(store: Store) -> LocalCounters:
     if not isinstance(store, CountingMemoryStore):

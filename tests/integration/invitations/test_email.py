@@ -246,7 +246,7 @@ def test_only_editors_send(client: Any, admin_api: dict[str, str], db: Any, mail
     assert _meeting_status(client, admin_api, meeting["id"]) == "draft"
 
 
-@pytest.mark.parametrize("smtp_url", [f"smtp://127.0.0.1:{free_port()}"])
+@pytest.mark.parametrize("smtp_url", [f"smtp://127.0.0.1:{free_port()}"], ids=["unreachable"])
 def test_an_unreachable_server_is_recorded_and_changes_nothing_else(
     admin_client: Any, admin_api: dict[str, str], db: Any, smtp_url: str
 ) -> None:
