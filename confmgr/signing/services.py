@@ -17,7 +17,6 @@ from typing import Any
 
 import anyio.to_thread
 from pyhanko.sign import fields, signers
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +33,7 @@ from confmgr.files import services as files
 from confmgr.i18n import N_
 from confmgr.meetings.access import get_meeting
 from confmgr.settings import Settings
-from confmgr.signing import appearance, keys, validation
+from confmgr.signing import appearance, keys, pages, validation
 from confmgr.signing.models import AgencySeal, DocumentRevision, SigningCredential, Stage
 from confmgr.signing.validation import AGENCY_FIELD_PREFIX, SIGNER_FIELD_PREFIX, NotAPdf, SignatureCheck
 from confmgr.timeutil import now
@@ -256,7 +255,7 @@ def _sign_sync(
         meta, signer, timestamper=tsa, stamp_style=style,
         new_field_spec=fields.SigFieldSpec(field_name, on_page=box.page, box=box.tuple()),
     )
-    out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data), strict=False), appearance_text_params={"stamp": text})
+    out = pdf_signer.sign_pdf(pages.Writer(io.BytesIO(data), strict=False), appearance_text_params={"stamp": text})
     return out.getvalue() if hasattr(out, "getvalue") else out.read()
 
 
@@ -362,47 +361,10 @@ def _signer_widget_box(data: bytes, field_name: str | None = None) -> appearance
     x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
     if abs(x1 - x0) < 1 or abs(y1 - y0) < 1:
         return None
-    page = _page_index(reader, _ref(widget.raw_get("/P"))) if "/P" in widget else None
+    page = pages.page_index(reader, pages.ref(widget.raw_get("/P"))) if "/P" in widget else None
     if page is None:
         page = int(reader.root["/Pages"]["/Count"]) - 1
     return appearance.Box(page, min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-
-
-def _ref(value: Any) -> Any:
-    return value.reference if hasattr(value, "reference") else value
-
-
-def _page_index(reader: PdfFileReader, page_ref: Any) -> int | None:
-    """The index of a page by its reference, resolving as few page objects as possible
-    (pyHanko parses each object in Python; a long document has hundreds)."""
-    index = 0
-
-    def walk(node: Any, depth: int) -> int | None:
-        nonlocal index
-        kids = node["/Kids"]
-        flat = int(node.get("/Count", -1)) == len(kids)  # every kid is a page: no need to open them
-        for i in range(len(kids)):
-            kid_ref = _ref(kids.raw_get(i))
-            if flat:
-                if kid_ref == page_ref:
-                    return index
-                index += 1
-                continue
-            kid = kids[i]
-            if kid.get("/Type") == "/Pages" and depth < 32:
-                found = walk(kid, depth + 1)
-                if found is not None:
-                    return found
-            else:
-                if kid_ref == page_ref:
-                    return index
-                index += 1
-        return None
-
-    try:
-        return walk(reader.root["/Pages"], 0)
-    except (KeyError, TypeError, AttributeError):
-        return None
 
 
 async def seal(db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, kind: str) -> DocumentRevision:
