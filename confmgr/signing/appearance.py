@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +39,9 @@ MM = 72 / 25.4
 MAX_SIGNATURE_WIDTH = 170.0
 TEXT_STAMP_SIZE = (175.0, 46.0)
 MIN_GAP = 30.0
+# The signature block is on the last page or close to it (a long list of recipients
+# may follow it); a name not found there is not looked for through the whole document.
+PAGES_SEARCHED = 5
 
 
 @dataclass(frozen=True)
@@ -75,44 +79,98 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", " ".join(text.split())).casefold()
 
 
+def _pages_from_last(doc: Any) -> Iterator[tuple[int, Any]]:
+    """``(index, page)`` from the last page back, each page object parsed only when
+    reached (pdfplumber's ``pages`` parses every page of the document first)."""
+    from pdfminer.pdfpage import LITERAL_PAGE, LITERAL_PAGES, PDFPage
+    from pdfminer.pdftypes import dict_value, list_value, resolve1
+    from pdfplumber.page import Page as PlumberPage
+
+    pdf = doc.doc
+    root = pdf.catalog.get("Pages")
+    index = int(resolve1(dict_value(root).get("Count", 0)))
+    seen: set[Any] = set()
+
+    def walk(ref: Any, inherited: dict[str, Any], depth: int) -> Iterator[tuple[int, Any]]:
+        nonlocal index
+        objid = getattr(ref, "objid", id(ref))
+        if objid in seen or depth > 32:
+            return
+        seen.add(objid)
+        attrs = dict(dict_value(ref))
+        for key in PDFPage.INHERITABLE_ATTRS:
+            if key not in attrs and key in inherited:
+                attrs[key] = inherited[key]
+        kind = attrs.get("Type")
+        if kind is LITERAL_PAGES and "Kids" in attrs:
+            for kid in reversed(list_value(attrs["Kids"])):
+                yield from walk(kid, attrs, depth + 1)
+        elif kind is LITERAL_PAGE:
+            index -= 1
+            if index < 0:  # more pages than the tree's count says: stop rather than guess
+                return
+            yield index, PlumberPage(doc, PDFPage(pdf, objid, attrs, None), page_number=index + 1)
+
+    yield from walk(root, dict(pdf.catalog), 0)
+
+
 def find_signer_place(pdf: bytes, full_name: str | None) -> Place:
-    """The space between the signer's title and name in the right half of the page."""
+    """The space between the signer's title and name in the right half of the page,
+    looked for from the last page back over at most :data:`PAGES_SEARCHED` pages."""
     wanted = _nfc(full_name or "")
-    with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        pages = list(doc.pages)
-        fallback: Place | None = None
-        for index in range(len(pages) - 1, -1, -1):
-            page = pages[index]
-            width, height = float(page.width), float(page.height)
-            words = [w for w in page.extract_words() if float(w["x0"]) >= width * 0.45]
-            lines: list[dict[str, Any]] = []
-            for word in sorted(words, key=lambda w: (round(float(w["top"])), float(w["x0"]))):
-                if lines and abs(float(word["top"]) - lines[-1]["top"]) < 3:
-                    line = lines[-1]
-                    line["text"] += " " + word["text"]
-                    line["x0"] = min(line["x0"], float(word["x0"]))
-                    line["x1"] = max(line["x1"], float(word["x1"]))
-                    line["bottom"] = max(line["bottom"], float(word["bottom"]))
-                else:
-                    lines.append({"text": word["text"], "top": float(word["top"]), "bottom": float(word["bottom"]),
-                                  "x0": float(word["x0"]), "x1": float(word["x1"])})
-            for upper, lower in zip(lines, lines[1:], strict=False):
-                gap = lower["top"] - upper["bottom"]
-                if gap < MIN_GAP:
-                    continue
-                place = Place(
-                    page=index, center_x=(lower["x0"] + lower["x1"]) / 2,
-                    top=height - upper["bottom"] - 2, bottom=height - lower["top"] + 2, found=True,
-                )
-                if wanted and _nfc(lower["text"]) == wanted:
-                    return place
-                if fallback is None and index == len(pages) - 1:
-                    fallback = place
+    # Not ``with``: closing a pdfplumber document parses every page to close it.
+    doc = pdfplumber.open(io.BytesIO(pdf))
+    opened: list[Any] = []
+    try:
+        return _find_place(doc, wanted, opened)
+    finally:
+        for page in opened:
+            page.close()
+        doc.flush_cache()
+
+
+def _find_place(doc: Any, wanted: str, opened: list[Any]) -> Place:
+    """Lines in the right half of each page; a gap of :data:`MIN_GAP` before the
+    signer's name is the block (without a name: the first such gap of the last page)."""
+    fallback: Place | None = None
+    last: tuple[int, Any] | None = None
+    for searched, (index, page) in enumerate(_pages_from_last(doc)):
+        if searched >= PAGES_SEARCHED:
+            break
+        opened.append(page)
+        if last is None:
+            last = (index, page)
+        width, height = float(page.width), float(page.height)
+        words = [w for w in page.extract_words() if float(w["x0"]) >= width * 0.45]
+        lines: list[dict[str, Any]] = []
+        for word in sorted(words, key=lambda w: (round(float(w["top"])), float(w["x0"]))):
+            if lines and abs(float(word["top"]) - lines[-1]["top"]) < 3:
+                line = lines[-1]
+                line["text"] += " " + word["text"]
+                line["x0"] = min(line["x0"], float(word["x0"]))
+                line["x1"] = max(line["x1"], float(word["x1"]))
+                line["bottom"] = max(line["bottom"], float(word["bottom"]))
+            else:
+                lines.append({"text": word["text"], "top": float(word["top"]), "bottom": float(word["bottom"]),
+                              "x0": float(word["x0"]), "x1": float(word["x1"])})
+        for upper, lower in zip(lines, lines[1:], strict=False):
+            gap = lower["top"] - upper["bottom"]
+            if gap < MIN_GAP:
+                continue
+            place = Place(
+                page=index, center_x=(lower["x0"] + lower["x1"]) / 2,
+                top=height - upper["bottom"] - 2, bottom=height - lower["top"] + 2, found=True,
+            )
+            if wanted and _nfc(lower["text"]) == wanted:
+                return place
+            if fallback is None and searched == 0:
+                fallback = place
         if fallback is not None and not wanted:
-            return fallback
-        last = pages[-1]
-        # No block found: the lower right of the last page.
-        return Place(page=len(pages) - 1, center_x=float(last.width) * 0.68, top=150.0, bottom=70.0, found=False)
+            return fallback  # no name to look for: the first block of the last page
+    if last is None:
+        raise ValueError("the PDF has no pages")
+    # No block found: the lower right of the last page.
+    return Place(page=last[0], center_x=float(last[1].width) * 0.68, top=150.0, bottom=70.0, found=False)
 
 
 def signer_box(place: Place, image: bytes | None) -> Box:
