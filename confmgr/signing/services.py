@@ -246,7 +246,7 @@ async def accept_signed(
 
 def _sign_sync(
     data: bytes, signer: signers.Signer, field_name: str, box: appearance.Box, style: Any, text: str, reason: str,
-    tsa: Any,
+    tsa: Any, reader: PdfFileReader | None = None,
 ) -> bytes:
     meta = signers.PdfSignatureMetadata(
         field_name=field_name, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256", reason=reason,
@@ -255,18 +255,35 @@ def _sign_sync(
         meta, signer, timestamper=tsa, stamp_style=style,
         new_field_spec=fields.SigFieldSpec(field_name, on_page=box.page, box=box.tuple()),
     )
-    out = pdf_signer.sign_pdf(pages.Writer(io.BytesIO(data), strict=False), appearance_text_params={"stamp": text})
+    writer = pages.Writer.from_reader(reader) if reader is not None else pages.Writer(io.BytesIO(data), strict=False)
+    out = pdf_signer.sign_pdf(writer, appearance_text_params={"stamp": text})
     return out.getvalue() if hasattr(out, "getvalue") else out.read()
 
 
-async def _in_thread(fn: Any, *args: Any) -> bytes:
+@dataclass(frozen=True)
+class _Step:
+    """A revision made by confmgr and the signatures it added, validated."""
+
+    data: bytes
+    new: list[SignatureCheck]
+
+
+def _validate_new(data: bytes, settings: Settings, issued: bytes, before: int) -> list[SignatureCheck]:
+    """The signatures appended after the first ``before`` bytes, validated; what came
+    before was validated when it was stored and its bytes match their hash."""
+    return asyncio.run(validation.check_signatures(data, settings.signing, issued, after=before))
+
+
+async def _in_thread(fn: Any, *args: Any) -> Any:
     """Sign off the event loop; a time-stamping service that fails is a clear error."""
     from pyhanko.sign.timestamps import TimestampRequestError
 
     try:
-        return bytes(await anyio.to_thread.run_sync(fn, *args))
+        return await anyio.to_thread.run_sync(fn, *args)
     except TimestampRequestError:
         raise Conflict("The time-stamping service (CONFMGR_TSA_URL) did not answer; nothing was signed. Try again later.") from None
+    except NotAPdf:
+        raise InvalidInput("The file is not a PDF document.", field_errors={"file": N_("The file is not a PDF document.")}) from None
 
 
 def _font_file(settings: Settings) -> Path:
@@ -281,18 +298,14 @@ def _style(settings: Settings, image: bytes | None) -> Any:
     return appearance.image_style(image) if image else appearance.text_style(_font_file(settings))
 
 
-def _signer_place(issued_data: bytes, issued: IssuedDocument) -> appearance.Place:
+def _signer_name(issued: IssuedDocument) -> str | None:
+    """The full name under the signature block: the chair of the minutes, the notice's signer."""
     person = issued.signer.get("chair") if issued.kind == documents.MINUTES else issued.signer
-    name = (person or {}).get("full_name") if isinstance(person, dict) else None
-    return appearance.find_signer_place(issued_data, name)
+    return (person or {}).get("full_name") if isinstance(person, dict) else None
 
 
-def _field_names(data: bytes) -> list[str]:
-    return [str(s.field_name) for s in PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures]
-
-
-def _field_name(prefix: str, checks: list[SignatureCheck]) -> str:
-    return _free_name(prefix, [c.field_name for c in checks])
+def _field_names(reader: PdfFileReader) -> list[str]:
+    return [str(s.field_name) for s in reader.embedded_signatures]
 
 
 def _free_name(prefix: str, names: list[str]) -> str:
@@ -301,6 +314,20 @@ def _free_name(prefix: str, names: list[str]) -> str:
     while f"{prefix}{n}" in taken:
         n += 1
     return f"{prefix}{n}"
+
+
+def _signer_step(
+    settings: Settings, current: bytes, issued: bytes, p12_encrypted: bytes, password: str, full_name: str | None,
+    image: bytes | None, style: Any, text: str,
+) -> _Step:
+    """In a worker thread: open the key, find the signature block, sign, validate the
+    new signature."""
+    signer = keys.personal_signer(settings.server.secret_key, p12_encrypted, password)
+    reader = validation.reader_of(current)
+    box = appearance.signer_box(appearance.find_signer_place(issued, full_name), image)
+    field_name = _free_name(SIGNER_FIELD_PREFIX, _field_names(reader))
+    signed = _sign_sync(current, signer, field_name, box, style, text, REASON_SIGNER, keys.timestamper(settings.signing), reader)
+    return _Step(signed, _validate_new(signed, settings, issued, len(current)))
 
 
 async def sign_with_own_key(
@@ -317,20 +344,14 @@ async def sign_with_own_key(
     current = await latest(db, settings, issued)
     if current.stage == Stage.SEALED.value:
         raise Conflict("The document is already sealed; it cannot be signed again.")
-    signer = keys.personal_signer(settings.server.secret_key, cred.p12_encrypted, password)
     issued_data = await documents.issued_bytes(db, settings, issued, "pdf")
-    before = _field_names(current.data) if current.revision else []
-    place = _signer_place(issued_data, issued)
-    box = appearance.signer_box(place, cred.image_png)
-    moment = now()
-    text = appearance.stamp_text("signer", cred.common_name, cred.organization, moment)
-    signed = await _in_thread(
-        _sign_sync, current.data, signer, _free_name(SIGNER_FIELD_PREFIX, before), box,
-        _style(settings, cred.image_png), text, REASON_SIGNER, keys.timestamper(settings.signing),
+    text = appearance.stamp_text("signer", cred.common_name, cred.organization, now())
+    step: _Step = await _in_thread(
+        _signer_step, settings, current.data, issued_data, cred.p12_encrypted, password, _signer_name(issued), cred.image_png,
+        _style(settings, cred.image_png), text,
     )
-    checks = await check(signed, settings, issued_data)
-    last = _refuse_unless_good([c for c in checks if c.revision_end > len(current.data)])
-    return await _store_revision(db, settings, user, issued, signed, Stage.SIGNED.value, "server", last, len(current.revisions) + 1)
+    last = _refuse_unless_good(step.new)
+    return await _store_revision(db, settings, user, issued, step.data, Stage.SIGNED.value, "server", last, len(current.revisions) + 1)
 
 
 def require_clerk(actor: Any) -> User:
@@ -340,14 +361,8 @@ def require_clerk(actor: Any) -> User:
     return user
 
 
-def _seal_sync(settings: Settings, data: bytes, field_name: str, box: appearance.Box, style: Any, text: str) -> bytes:
-    with keys.agency_signer(settings.signing) as signer:
-        return _sign_sync(data, signer, field_name, box, style, text, REASON_AGENCY, keys.timestamper(settings.signing))
-
-
-def _signer_widget_box(data: bytes, field_name: str | None = None) -> appearance.Box | None:
+def _signer_widget_box(reader: PdfFileReader, field_name: str | None = None) -> appearance.Box | None:
     """Where the (last) signer's visible signature sits; None for an invisible one."""
-    reader = PdfFileReader(io.BytesIO(data), strict=False)
     found = [s for s in reader.embedded_signatures if not str(s.field_name).startswith(AGENCY_FIELD_PREFIX)]
     if field_name is not None:
         found = [s for s in found if str(s.field_name) == field_name]
@@ -367,6 +382,28 @@ def _signer_widget_box(data: bytes, field_name: str | None = None) -> appearance
     return appearance.Box(page, min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
+def _agency_step(
+    settings: Settings, current: bytes, issued: bytes, full_name: str | None, image: bytes | None, width_mm: int,
+    style: Any, text: str,
+) -> _Step:
+    """In a worker thread: check the signer's signature, place the seal over it, seal,
+    validate the new signature."""
+    reader = validation.reader_of(current)
+    # The signer's signature is validated again (a certificate may have expired or
+    # lost its trust since it was stored); being the last of its revision, it needs no
+    # difference analysis. Only then is the agency's key used.
+    last_only = len(current) - 1
+    signed = asyncio.run(validation.check_signatures(current, settings.signing, issued, after=last_only, reader=reader))
+    if not any(c.kind == "signer" and c.ok for c in signed):
+        raise Conflict("The agency may seal only a document the signer has signed. Sign it first.")
+    signer_box = _signer_widget_box(reader) or appearance.signer_box(appearance.find_signer_place(issued, full_name), None)
+    box = appearance.seal_box(signer_box, image, width_mm)
+    field_name = _free_name(AGENCY_FIELD_PREFIX, _field_names(reader))
+    with keys.agency_signer(settings.signing) as agency:
+        sealed = _sign_sync(current, agency, field_name, box, style, text, REASON_AGENCY, keys.timestamper(settings.signing), reader)
+    return _Step(sealed, _validate_new(sealed, settings, issued, len(current)))
+
+
 async def seal(db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, kind: str) -> DocumentRevision:
     """The clerk applies the agency's signature with the seal image, only over a
     document the signer has signed."""
@@ -380,25 +417,15 @@ async def seal(db: AsyncSession, actor: Any, settings: Settings, meeting_id: int
     if current.stage != Stage.SIGNED.value:
         raise Conflict("The agency may seal only a document the signer has signed. Sign it first.")
     issued_data = await documents.issued_bytes(db, settings, issued, "pdf")
-    # The signed revision was validated when it was stored and its bytes match their
-    # hash; the validation after sealing covers both signatures again.
     seal_row = await db.scalar(select(AgencySeal).order_by(AgencySeal.id.desc()).limit(1))
     image = seal_row.image_png if seal_row else None
-    signer_box = await anyio.to_thread.run_sync(_signer_widget_box, current.data) or appearance.signer_box(
-        _signer_place(issued_data, issued), None
+    text = appearance.stamp_text("agency", await _agency_name(db), "", now())
+    step: _Step = await _in_thread(
+        _agency_step, settings, current.data, issued_data, _signer_name(issued), image, seal_row.width_mm if seal_row else 36,
+        _style(settings, image), text,
     )
-    before = _field_names(current.data)
-    box = appearance.seal_box(signer_box, image, seal_row.width_mm if seal_row else 36)
-    agency = await _agency_name(db)
-    text = appearance.stamp_text("agency", agency, "", now())
-    sealed = await _in_thread(
-        _seal_sync, settings, current.data, _free_name(AGENCY_FIELD_PREFIX, before), box, _style(settings, image), text,
-    )
-    checks = await check(sealed, settings, issued_data)
-    if not any(c.kind == "signer" and c.ok for c in checks):
-        raise Conflict("The agency may seal only a document the signer has signed. Sign it first.")
-    last = _refuse_unless_good([c for c in checks if c.revision_end > len(current.data)])
-    return await _store_revision(db, settings, user, issued, sealed, Stage.SEALED.value, "agency", last, len(current.revisions) + 1)
+    last = _refuse_unless_good(step.new)
+    return await _store_revision(db, settings, user, issued, step.data, Stage.SEALED.value, "agency", last, len(current.revisions) + 1)
 
 
 async def _agency_name(db: AsyncSession) -> str:

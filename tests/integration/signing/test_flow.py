@@ -113,3 +113,35 @@ def test_refusals_store_nothing(client: Any, db: Any, api: dict[str, str], meeti
     assert r.status_code == 403, r.text
     assert _revisions(db) == 0
     assert pdf_of(client, api, meeting.id) == numbered
+
+
+def test_the_agency_seals_only_what_still_validates(client: Any, app: Any, db: Any, api: dict[str, str], meeting: Built,
+                                                     pki: Pki, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    issue(client, api, meeting.id, "minutes")
+    signed = external_sign(pdf_of(client, api, meeting.id), pki.signer)
+    assert upload_signed(client, api, meeting.id, signed).status_code == 201
+    make_user(db, "vanthu", "clerk")
+    clerk = api_token(client, "vanthu")
+    settings = app.state.settings
+    url = f"/api/v1/meetings/{meeting.id}/documents/minutes/seal"
+
+    # The signer's certificate no longer chains to a trusted root: no seal.
+    empty = tmp_path / "no-roots"
+    empty.mkdir()
+    app.state.settings = replace(settings, signing=replace(settings.signing, trust_roots=empty))
+    r = client.post(url, headers=clerk)
+    assert r.status_code == 409 and "ký" in r.json()["detail"], r.text
+
+    # A seal made with a key nobody trusts is refused before it is stored.
+    assert pki.untrusted.p12 is not None
+    app.state.settings = replace(settings, signing=replace(settings.signing, agency_p12=pki.untrusted.p12))
+    r = client.post(url, headers=clerk)
+    assert r.status_code == 422 and "tin cậy" in r.json()["detail"], r.text
+    assert _revisions(db) == 1
+    assert pdf_of(client, api, meeting.id) == signed
+
+    app.state.settings = settings
+    assert client.post(url, headers=clerk).status_code == 201
+    assert _revisions(db) == 2
