@@ -22,7 +22,6 @@ from typing import Any
 
 import pdfplumber
 from PIL import Image
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.layout import AxisAlignment, InnerScaling, Margins, SimpleBoxLayoutRule
 from pyhanko.pdf_utils.text import TextBoxStyle
@@ -30,6 +29,7 @@ from pyhanko.stamp import TextStampStyle
 
 from confmgr.errors import InvalidInput
 from confmgr.i18n import N_
+from confmgr.signing.stampfont import PdfUnitsFontFactory
 from confmgr.timeutil import VN_TZ
 
 MAX_IMAGE_BYTES = 1024 * 1024
@@ -261,13 +261,18 @@ def image_style(image: bytes) -> TextStampStyle:
     )
 
 
-_font_factories: dict[str, GlyphAccumulatorFactory] = {}
+_font_factories: dict[str, PdfUnitsFontFactory] = {}
+
+
+def _font_factory(font_file: Path) -> PdfUnitsFontFactory:
+    factory = _font_factories.get(str(font_file))
+    if factory is None:
+        factory = _font_factories[str(font_file)] = PdfUnitsFontFactory(str(font_file))
+    return factory
 
 
 def text_style(font_file: Path) -> TextStampStyle:
-    factory = _font_factories.get(str(font_file))
-    if factory is None:
-        factory = _font_factories[str(font_file)] = GlyphAccumulatorFactory(str(font_file))
+    factory = _font_factory(font_file)
     return TextStampStyle(
         stamp_text="%(stamp)s",
         border_width=1,
