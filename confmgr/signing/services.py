@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import Role, User
-from confmgr.accounts.permissions import require_editor, require_user
+from confmgr.accounts.permissions import require_user
 from confmgr.audit.services import record as audit
 from confmgr.documents import services as documents
 from confmgr.documents.models import IssuedDocument
@@ -40,6 +40,25 @@ from confmgr.timeutil import now
 
 REASON_SIGNER = "Ký ban hành văn bản"
 REASON_AGENCY = "Ký số của cơ quan, tổ chức (văn thư)"
+
+
+# ---- who may do what ----------------------------------------------------------------
+
+
+def require_signer(actor: Any) -> User:
+    """The authorised signer's side (sign, upload a signed file, keep a certificate):
+    an administrator or a secretary. The clerk applies the agency's signature only."""
+    user = require_user(actor)
+    if not user.can_edit:
+        raise PermissionDenied("Only an administrator or a secretary may sign a document or upload a signed file.")
+    return user
+
+
+def require_clerk(actor: Any) -> User:
+    user = require_user(actor)
+    if user.role != Role.CLERK.value:
+        raise PermissionDenied("Only the clerk (văn thư) may apply the agency's signature.")
+    return user
 
 
 # ---- revisions and their bytes ----------------------------------------------------
@@ -216,7 +235,7 @@ async def accept_signed(
     """Store a revision signed outside confmgr: it must start with exactly the current
     revision's bytes, add a trusted, intact signature covering the issued bytes and
     change nothing but signatures."""
-    user = require_editor(actor)
+    user = require_signer(actor)
     issued = await _issued_of(db, user, meeting_id, kind)
     current = await latest(db, settings, issued)
     if current.stage == Stage.SEALED.value:
@@ -334,7 +353,7 @@ async def sign_with_own_key(
     db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, kind: str, password: str
 ) -> DocumentRevision:
     """The acting user's stored PKCS#12, opened with the password typed now, signs."""
-    user = require_editor(actor)
+    user = require_signer(actor)
     issued = await _issued_of(db, user, meeting_id, kind)
     cred = await db.scalar(select(SigningCredential).where(SigningCredential.user_id == user.id))
     if cred is None or cred.p12_encrypted is None:
@@ -352,13 +371,6 @@ async def sign_with_own_key(
     )
     last = _refuse_unless_good(step.new)
     return await _store_revision(db, settings, user, issued, step.data, Stage.SIGNED.value, "server", last, len(current.revisions) + 1)
-
-
-def require_clerk(actor: Any) -> User:
-    user = require_user(actor)
-    if user.role != Role.CLERK.value:
-        raise PermissionDenied("Only the clerk (văn thư) may apply the agency's signature.")
-    return user
 
 
 def _signer_widget_box(reader: PdfFileReader, field_name: str | None = None) -> appearance.Box | None:
@@ -571,7 +583,7 @@ async def save_credential(
 ) -> SigningCredential:
     """Store the user's PKCS#12 (checked with its password, which is not kept) and/or
     their signature image."""
-    user = require_editor(actor)
+    user = require_signer(actor)
     if not p12 and not image:
         raise InvalidInput("Choose a certificate file or a signature image.", field_errors={"p12": N_("Choose a file.")})
     info = keys.check_pkcs12(p12, password) if p12 else None

@@ -107,10 +107,16 @@ def test_refusals_store_nothing(client: Any, db: Any, api: dict[str, str], meeti
     assert upload_signed(client, api, meeting.id, b"hello").status_code == 422
     # A signature that rewrote the whole file (not an incremental update).
     assert upload_signed(client, api, meeting.id, external_sign(numbered.replace(b"%PDF-1.4", b"%PDF-1.4"), pki.signer)[:-10]).status_code == 422
-    # A viewer may not upload.
+    # A viewer or the clerk may not upload nor sign; the answer names who may.
     make_user(db, "xem", "viewer")
-    r = upload_signed(client, api_token(client, "xem"), meeting.id, signed)
-    assert r.status_code == 403, r.text
+    for headers in (api_token(client, "xem"), clerk):
+        r = upload_signed(client, headers, meeting.id, signed)
+        assert r.status_code == 403 and "Chỉ quản trị viên hoặc thư ký được ký số" in r.json()["detail"], r.text
+        r = client.post(f"/api/v1/meetings/{meeting.id}/documents/minutes/sign", json={"password": "x"}, headers=headers)
+        assert r.status_code == 403 and "quản trị viên hoặc thư ký" in r.json()["detail"], r.text
+    # Nor may a secretary apply the agency's signature.
+    r = client.post(f"/api/v1/meetings/{meeting.id}/documents/minutes/seal", headers=api)
+    assert r.status_code == 403 and "Chỉ văn thư" in r.json()["detail"], r.text
     assert _revisions(db) == 0
     assert pdf_of(client, api, meeting.id) == numbered
 
