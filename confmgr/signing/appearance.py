@@ -5,6 +5,11 @@ full name; the agency's seal image (red, real size) overlaps about the left thir
 it. Without an image, a text stamp names the signer or the agency and the signing time
 with the Vietnam offset, set in the documents' font (every Vietnamese glyph).
 
+A separate-file appendix (or attachment) gets the agency's signature alone, at the
+top right of its first page, without an image: the document's number and the
+signing time in ISO 8601 with the Vietnam offset, in the documents' font at 10 pt
+(Appendix I §II.8).
+
 The signature block is found on the issued PDF itself (the name line in the right
 half and the blank space above it), so the document builders need not know about
 signing.
@@ -39,6 +44,13 @@ MM = 72 / 25.4
 MAX_SIGNATURE_WIDTH = 170.0
 TEXT_STAMP_SIZE = (175.0, 46.0)
 MIN_GAP = 30.0
+# An appendix's agency signature: top right of page 1, inside the top margin (the
+# documents' margins are 20 mm top, 15 mm right), set in 10 pt upright.
+APPENDIX_FONT_SIZE = 10
+APPENDIX_LEADING = 12
+APPENDIX_TOP_MM = 5.0
+APPENDIX_RIGHT_MM = 15.0
+APPENDIX_PADDING = 2.0
 # The signature block is on the last page or close to it (a long list of recipients
 # may follow it); a name not found there is not looked for through the whole document.
 PAGES_SEARCHED = 5
@@ -289,3 +301,45 @@ def stamp_text(kind: str, name: str, organization: str, moment: datetime) -> str
         lines.append(f"Đơn vị: {organization}" if kind == "signer" else organization)
     lines.append(f"Thời gian ký: {vn_time(moment)}")
     return unicodedata.normalize("NFC", "\n".join(lines))
+
+
+# ---- the agency's signature on a separate-file appendix ---------------------------
+
+
+def appendix_text(number_text: str, moment: datetime) -> str:
+    """The document's number, then the signing time (``2021-12-27T09:30:12+07:00``)."""
+    return unicodedata.normalize("NFC", f"{number_text}\n{vn_time(moment)}")
+
+
+def appendix_box(page: tuple[float, float, float, float], text: str, font_name: str) -> Box:
+    """Top right of the first page (``page`` is its visible box), sized to the text
+    set in ``font_name`` (a font registered with ReportLab) at 10 pt."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines = text.split("\n")
+    # A point of slack per side: pyHanko shapes the text (kerning) where ReportLab adds advances.
+    width = max(stringWidth(line, font_name, APPENDIX_FONT_SIZE) for line in lines) + 2 * APPENDIX_PADDING + 2
+    height = len(lines) * APPENDIX_LEADING + 2 * APPENDIX_PADDING
+    x1 = page[2] - APPENDIX_RIGHT_MM * MM
+    y1 = page[3] - APPENDIX_TOP_MM * MM
+    return Box(0, x1 - width, y1 - height, x1, y1)
+
+
+def appendix_style(font_file: Path) -> TextStampStyle:
+    """Black upright text at 10 pt, no border, no image, never scaled."""
+    rule = SimpleBoxLayoutRule(
+        x_align=AxisAlignment.ALIGN_MIN, y_align=AxisAlignment.ALIGN_MAX,
+        margins=Margins.uniform(APPENDIX_PADDING), inner_content_scaling=InnerScaling.NO_SCALING,
+    )
+    return TextStampStyle(
+        stamp_text="%(stamp)s",
+        border_width=0,
+        text_box_style=TextBoxStyle(
+            font=_font_factory(font_file), font_size=APPENDIX_FONT_SIZE, leading=APPENDIX_LEADING, text_color=(0, 0, 0),
+            box_layout_rule=SimpleBoxLayoutRule(
+                x_align=AxisAlignment.ALIGN_MIN, y_align=AxisAlignment.ALIGN_MAX, margins=Margins.uniform(0),
+            ),
+        ),
+        inner_content_layout=rule,
+        background=None,
+    )

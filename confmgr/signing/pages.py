@@ -114,6 +114,27 @@ def page_index(reader: PdfFileReader, page_ref: Any) -> int | None:
     return None
 
 
+def _inherited(page: Any, key: str) -> Any:
+    node = page
+    for _depth in range(MAX_DEPTH):
+        if key in node:
+            return node[key]
+        if "/Parent" not in node:
+            return None
+        node = node["/Parent"]
+    return None
+
+
+def visible_box(page: Any) -> tuple[float, float, float, float]:
+    """A page's crop box (else its media box), each possibly inherited from the page
+    tree, as ``(x0, y0, x1, y1)`` with ``x0 < x1`` and ``y0 < y1``."""
+    box = _inherited(page, "/CropBox") or _inherited(page, "/MediaBox")
+    if box is None:
+        raise PdfReadError("The page has no media box")
+    x0, y0, x1, y1 = (float(v) for v in box)
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
 class Writer(IncrementalPdfFileWriter):
     """pyHanko's incremental writer with the page lookup above."""
 

@@ -305,12 +305,14 @@ async def _in_thread(fn: Any, *args: Any) -> Any:
         raise InvalidInput("The file is not a PDF document.", field_errors={"file": N_("The file is not a PDF document.")}) from None
 
 
+def _fonts(settings: Settings) -> Any:
+    from confmgr.printing.fonts import load_fonts
+
+    return load_fonts(settings.font_dir)
+
+
 def _font_file(settings: Settings) -> Path:
-    try:  # the shared printing package, where the fonts live once moved there
-        from confmgr.printing.fonts import load_fonts  # type: ignore[import-not-found]
-    except ImportError:
-        from confmgr.documents.fonts import load_fonts
-    return Path(load_fonts(settings.font_dir).files[0])
+    return Path(_fonts(settings).files[0])
 
 
 def _style(settings: Settings, image: bytes | None) -> Any:
@@ -438,6 +440,56 @@ async def seal(db: AsyncSession, actor: Any, settings: Settings, meeting_id: int
     )
     last = _refuse_unless_good(step.new)
     return await _store_revision(db, settings, user, issued, step.data, Stage.SEALED.value, "agency", last, len(current.revisions) + 1)
+
+
+def _appendix_step(settings: Settings, data: bytes, font_name: str, font_file: Path, text: str) -> _Step:
+    """In a worker thread: the agency's signature at the top right of page 1, validated."""
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign.general import SigningError
+
+    reader = validation.reader_of(data)
+    if reader.security_handler is not None:
+        raise InvalidInput("The file is protected by a password; upload it without protection.",
+                           field_errors={"file": N_("The file is protected by a password; upload it without protection.")})
+    names = _field_names(reader)
+    if any(name.startswith(AGENCY_FIELD_PREFIX) for name in names):
+        raise Conflict("This file already carries the agency's signature.")
+    try:
+        first_page = pages.find_page(reader, 0)[0].get_object()
+        box = appearance.appendix_box(pages.visible_box(first_page), text, font_name)
+        with keys.agency_signer(settings.signing) as agency:
+            sealed = _sign_sync(data, agency, _free_name(AGENCY_FIELD_PREFIX, names), box, appearance.appendix_style(font_file),
+                                text, REASON_AGENCY, keys.timestamper(settings.signing), reader)
+    except (PdfError, SigningError, KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:  # an uploaded file's flaws
+        raise InvalidInput(
+            "This PDF cannot be signed: it is damaged or locked against changes.",
+            field_errors={"file": N_("This PDF cannot be signed: it is damaged or locked against changes.")},
+        ) from exc
+    return _Step(sealed, _validate_new(sealed, settings, data, len(data)))
+
+
+async def seal_appendix(
+    db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, kind: str, data: bytes
+) -> documents.DocumentFile:
+    """The clerk applies the agency's signature to an appendix (or attachment) of the
+    issued document sent as a separate PDF file (Decree 30/2020, Appendix I §II.8):
+    top right of its first page, the document's number and the signing time, no
+    image. The signed file is given back, not stored; the change log keeps its hash."""
+    user = require_clerk(actor)
+    issued = await _issued_of(db, user, meeting_id, kind)
+    if not settings.signing.sealing_configured:
+        raise Conflict("The agency's signing key is not configured. Tell the administrator.")
+    fonts = _fonts(settings)
+    text = appearance.appendix_text(issued.number_text, now())
+    step: _Step = await _in_thread(_appendix_step, settings, data, fonts.regular, Path(fonts.files[0]), text)
+    last = _refuse_unless_good(step.new)
+    sealed_sha256 = hashlib.sha256(step.data).hexdigest()
+    audit(
+        db, user, "seal_appendix", "issued_document", issued.id, meeting_id=issued.meeting_id,
+        changes={"number": issued.number_text, "file_sha256": hashlib.sha256(data).hexdigest(), "sha256": sealed_sha256,
+                 "size": len(step.data), "signer": last.signer, "organization": last.organization},
+    )
+    return documents.DocumentFile(step.data, f"{_name_of(kind, issued)}-phu-luc-da-ky-so.pdf", files.PDF, issued)
 
 
 async def _agency_name(db: AsyncSession) -> str:
@@ -653,4 +705,4 @@ async def count_revisions(db: AsyncSession) -> int:
     return int(await db.scalar(select(func.count()).select_from(DocumentRevision)) or 0)
 
 
-__all__ = ["Latest", "Verification", "accept_signed", "latest", "seal", "sign_with_own_key", "signatures", "verify"]
+__all__ = ["Latest", "Verification", "accept_signed", "latest", "seal", "seal_appendix", "sign_with_own_key", "signatures", "verify"]
