@@ -51,7 +51,7 @@ def _validate_user_fields(username: str, role: str, password: str | None) -> dic
     if not USERNAME_RE.match(username):
         errors["username"] = N_("A username has 3 to 64 lower-case letters, digits, dots, dashes or underscores.")
     if role not in {r.value for r in Role}:
-        errors["role"] = N_("Choose a role: administrator, secretary or viewer.")
+        errors["role"] = N_("Choose a role: administrator, secretary, viewer or clerk.")
     if password is not None and len(password) < MIN_PASSWORD:
         errors["password"] = N_("A password has at least 10 characters.")
     return errors

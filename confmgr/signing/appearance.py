@@ -5,6 +5,11 @@ full name; the agency's seal image (red, real size) overlaps about the left thir
 it. Without an image, a text stamp names the signer or the agency and the signing time
 with the Vietnam offset, set in the documents' font (every Vietnamese glyph).
 
+A separate-file appendix (or attachment) gets the agency's signature alone, at the
+top right of its first page, without an image: the document's number and the
+signing time in ISO 8601 with the Vietnam offset, in the documents' font at 10 pt
+(Appendix I §II.8).
+
 The signature block is found on the issued PDF itself (the name line in the right
 half and the blank space above it), so the document builders need not know about
 signing.
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +27,6 @@ from typing import Any
 
 import pdfplumber
 from PIL import Image
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.layout import AxisAlignment, InnerScaling, Margins, SimpleBoxLayoutRule
 from pyhanko.pdf_utils.text import TextBoxStyle
@@ -29,6 +34,7 @@ from pyhanko.stamp import TextStampStyle
 
 from confmgr.errors import InvalidInput
 from confmgr.i18n import N_
+from confmgr.signing.stampfont import PdfUnitsFontFactory
 from confmgr.timeutil import VN_TZ
 
 MAX_IMAGE_BYTES = 1024 * 1024
@@ -38,6 +44,16 @@ MM = 72 / 25.4
 MAX_SIGNATURE_WIDTH = 170.0
 TEXT_STAMP_SIZE = (175.0, 46.0)
 MIN_GAP = 30.0
+# An appendix's agency signature: top right of page 1, inside the top margin (the
+# documents' margins are 20 mm top, 15 mm right), set in 10 pt upright.
+APPENDIX_FONT_SIZE = 10
+APPENDIX_LEADING = 12
+APPENDIX_TOP_MM = 5.0
+APPENDIX_RIGHT_MM = 15.0
+APPENDIX_PADDING = 2.0
+# The signature block is on the last page or close to it (a long list of recipients
+# may follow it); a name not found there is not looked for through the whole document.
+PAGES_SEARCHED = 5
 
 
 @dataclass(frozen=True)
@@ -75,44 +91,98 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", " ".join(text.split())).casefold()
 
 
+def _pages_from_last(doc: Any) -> Iterator[tuple[int, Any]]:
+    """``(index, page)`` from the last page back, each page object parsed only when
+    reached (pdfplumber's ``pages`` parses every page of the document first)."""
+    from pdfminer.pdfpage import LITERAL_PAGE, LITERAL_PAGES, PDFPage
+    from pdfminer.pdftypes import dict_value, list_value, resolve1
+    from pdfplumber.page import Page as PlumberPage
+
+    pdf = doc.doc
+    root = pdf.catalog.get("Pages")
+    index = int(resolve1(dict_value(root).get("Count", 0)))
+    seen: set[Any] = set()
+
+    def walk(ref: Any, inherited: dict[str, Any], depth: int) -> Iterator[tuple[int, Any]]:
+        nonlocal index
+        objid = getattr(ref, "objid", id(ref))
+        if objid in seen or depth > 32:
+            return
+        seen.add(objid)
+        attrs = dict(dict_value(ref))
+        for key in PDFPage.INHERITABLE_ATTRS:
+            if key not in attrs and key in inherited:
+                attrs[key] = inherited[key]
+        kind = attrs.get("Type")
+        if kind is LITERAL_PAGES and "Kids" in attrs:
+            for kid in reversed(list_value(attrs["Kids"])):
+                yield from walk(kid, attrs, depth + 1)
+        elif kind is LITERAL_PAGE:
+            index -= 1
+            if index < 0:  # more pages than the tree's count says: stop rather than guess
+                return
+            yield index, PlumberPage(doc, PDFPage(pdf, objid, attrs, None), page_number=index + 1)
+
+    yield from walk(root, dict(pdf.catalog), 0)
+
+
 def find_signer_place(pdf: bytes, full_name: str | None) -> Place:
-    """The space between the signer's title and name in the right half of the page."""
+    """The space between the signer's title and name in the right half of the page,
+    looked for from the last page back over at most :data:`PAGES_SEARCHED` pages."""
     wanted = _nfc(full_name or "")
-    with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        pages = list(doc.pages)
-        fallback: Place | None = None
-        for index in range(len(pages) - 1, -1, -1):
-            page = pages[index]
-            width, height = float(page.width), float(page.height)
-            words = [w for w in page.extract_words() if float(w["x0"]) >= width * 0.45]
-            lines: list[dict[str, Any]] = []
-            for word in sorted(words, key=lambda w: (round(float(w["top"])), float(w["x0"]))):
-                if lines and abs(float(word["top"]) - lines[-1]["top"]) < 3:
-                    line = lines[-1]
-                    line["text"] += " " + word["text"]
-                    line["x0"] = min(line["x0"], float(word["x0"]))
-                    line["x1"] = max(line["x1"], float(word["x1"]))
-                    line["bottom"] = max(line["bottom"], float(word["bottom"]))
-                else:
-                    lines.append({"text": word["text"], "top": float(word["top"]), "bottom": float(word["bottom"]),
-                                  "x0": float(word["x0"]), "x1": float(word["x1"])})
-            for upper, lower in zip(lines, lines[1:], strict=False):
-                gap = lower["top"] - upper["bottom"]
-                if gap < MIN_GAP:
-                    continue
-                place = Place(
-                    page=index, center_x=(lower["x0"] + lower["x1"]) / 2,
-                    top=height - upper["bottom"] - 2, bottom=height - lower["top"] + 2, found=True,
-                )
-                if wanted and _nfc(lower["text"]) == wanted:
-                    return place
-                if fallback is None and index == len(pages) - 1:
-                    fallback = place
+    # Not ``with``: closing a pdfplumber document parses every page to close it.
+    doc = pdfplumber.open(io.BytesIO(pdf))
+    opened: list[Any] = []
+    try:
+        return _find_place(doc, wanted, opened)
+    finally:
+        for page in opened:
+            page.close()
+        doc.flush_cache()
+
+
+def _find_place(doc: Any, wanted: str, opened: list[Any]) -> Place:
+    """Lines in the right half of each page; a gap of :data:`MIN_GAP` before the
+    signer's name is the block (without a name: the first such gap of the last page)."""
+    fallback: Place | None = None
+    last: tuple[int, Any] | None = None
+    for searched, (index, page) in enumerate(_pages_from_last(doc)):
+        if searched >= PAGES_SEARCHED:
+            break
+        opened.append(page)
+        if last is None:
+            last = (index, page)
+        width, height = float(page.width), float(page.height)
+        words = [w for w in page.extract_words() if float(w["x0"]) >= width * 0.45]
+        lines: list[dict[str, Any]] = []
+        for word in sorted(words, key=lambda w: (round(float(w["top"])), float(w["x0"]))):
+            if lines and abs(float(word["top"]) - lines[-1]["top"]) < 3:
+                line = lines[-1]
+                line["text"] += " " + word["text"]
+                line["x0"] = min(line["x0"], float(word["x0"]))
+                line["x1"] = max(line["x1"], float(word["x1"]))
+                line["bottom"] = max(line["bottom"], float(word["bottom"]))
+            else:
+                lines.append({"text": word["text"], "top": float(word["top"]), "bottom": float(word["bottom"]),
+                              "x0": float(word["x0"]), "x1": float(word["x1"])})
+        for upper, lower in zip(lines, lines[1:], strict=False):
+            gap = lower["top"] - upper["bottom"]
+            if gap < MIN_GAP:
+                continue
+            place = Place(
+                page=index, center_x=(lower["x0"] + lower["x1"]) / 2,
+                top=height - upper["bottom"] - 2, bottom=height - lower["top"] + 2, found=True,
+            )
+            if wanted and _nfc(lower["text"]) == wanted:
+                return place
+            if fallback is None and searched == 0:
+                fallback = place
         if fallback is not None and not wanted:
-            return fallback
-        last = pages[-1]
-        # No block found: the lower right of the last page.
-        return Place(page=len(pages) - 1, center_x=float(last.width) * 0.68, top=150.0, bottom=70.0, found=False)
+            return fallback  # no name to look for: the first block of the last page
+    if last is None:
+        raise ValueError("the PDF has no pages")
+    # No block found: the lower right of the last page.
+    return Place(page=last[0], center_x=float(last[1].width) * 0.68, top=150.0, bottom=70.0, found=False)
 
 
 def signer_box(place: Place, image: bytes | None) -> Box:
@@ -203,13 +273,18 @@ def image_style(image: bytes) -> TextStampStyle:
     )
 
 
-_font_factories: dict[str, GlyphAccumulatorFactory] = {}
+_font_factories: dict[str, PdfUnitsFontFactory] = {}
+
+
+def _font_factory(font_file: Path) -> PdfUnitsFontFactory:
+    factory = _font_factories.get(str(font_file))
+    if factory is None:
+        factory = _font_factories[str(font_file)] = PdfUnitsFontFactory(str(font_file))
+    return factory
 
 
 def text_style(font_file: Path) -> TextStampStyle:
-    factory = _font_factories.get(str(font_file))
-    if factory is None:
-        factory = _font_factories[str(font_file)] = GlyphAccumulatorFactory(str(font_file))
+    factory = _font_factory(font_file)
     return TextStampStyle(
         stamp_text="%(stamp)s",
         border_width=1,
@@ -226,3 +301,45 @@ def stamp_text(kind: str, name: str, organization: str, moment: datetime) -> str
         lines.append(f"Đơn vị: {organization}" if kind == "signer" else organization)
     lines.append(f"Thời gian ký: {vn_time(moment)}")
     return unicodedata.normalize("NFC", "\n".join(lines))
+
+
+# ---- the agency's signature on a separate-file appendix ---------------------------
+
+
+def appendix_text(number_text: str, moment: datetime) -> str:
+    """The document's number, then the signing time (``2021-12-27T09:30:12+07:00``)."""
+    return unicodedata.normalize("NFC", f"{number_text}\n{vn_time(moment)}")
+
+
+def appendix_box(page: tuple[float, float, float, float], text: str, font_name: str) -> Box:
+    """Top right of the first page (``page`` is its visible box), sized to the text
+    set in ``font_name`` (a font registered with ReportLab) at 10 pt."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines = text.split("\n")
+    # A point of slack per side: pyHanko shapes the text (kerning) where ReportLab adds advances.
+    width = max(stringWidth(line, font_name, APPENDIX_FONT_SIZE) for line in lines) + 2 * APPENDIX_PADDING + 2
+    height = len(lines) * APPENDIX_LEADING + 2 * APPENDIX_PADDING
+    x1 = page[2] - APPENDIX_RIGHT_MM * MM
+    y1 = page[3] - APPENDIX_TOP_MM * MM
+    return Box(0, x1 - width, y1 - height, x1, y1)
+
+
+def appendix_style(font_file: Path) -> TextStampStyle:
+    """Black upright text at 10 pt, no border, no image, never scaled."""
+    rule = SimpleBoxLayoutRule(
+        x_align=AxisAlignment.ALIGN_MIN, y_align=AxisAlignment.ALIGN_MAX,
+        margins=Margins.uniform(APPENDIX_PADDING), inner_content_scaling=InnerScaling.NO_SCALING,
+    )
+    return TextStampStyle(
+        stamp_text="%(stamp)s",
+        border_width=0,
+        text_box_style=TextBoxStyle(
+            font=_font_factory(font_file), font_size=APPENDIX_FONT_SIZE, leading=APPENDIX_LEADING, text_color=(0, 0, 0),
+            box_layout_rule=SimpleBoxLayoutRule(
+                x_align=AxisAlignment.ALIGN_MIN, y_align=AxisAlignment.ALIGN_MAX, margins=Margins.uniform(0),
+            ),
+        ),
+        inner_content_layout=rule,
+        background=None,
+    )

@@ -1,5 +1,5 @@
 """Signing routes: the API (``/api/v1/meetings/{id}/documents/{kind}/signed|sign|seal|
-signatures``, ``POST /api/v1/verify``) and the pages (a document's signing page, the
+seal-appendix|signatures``, ``POST /api/v1/verify``) and the pages (a document's signing page, the
 user's certificate and image, the agency's seal image)."""
 
 from __future__ import annotations
@@ -124,6 +124,29 @@ class SigningApi(Controller):
         revision = await services.seal(db_session, actor, request.app.state.settings, meeting_id, "conclusions")
         return revision_out(request, meeting_id, "conclusions", revision)
 
+    async def _seal_appendix(self, request: Request[Any, Any, Any], db: AsyncSession, actor: Any, meeting_id: int, kind: str,
+                             data: dict[str, Any]) -> Response[bytes]:
+        raw = await services.read_upload(_upload(data), UPLOAD_LIMIT)
+        return send_bytes(await services.seal_appendix(db, actor, request.app.state.settings, meeting_id, kind, raw))
+
+    @post("/minutes/seal-appendix", request_max_body_size=BODY_LIMIT, status_code=200, media_type="application/pdf")
+    async def minutes_seal_appendix(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int,
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Response[bytes]:
+        """The clerk applies the agency's signature to an appendix of the minutes sent as a
+        separate PDF (multipart ``file``): top right of page 1, the minutes' number and the
+        signing time; the signed PDF comes back (not stored)."""
+        return await self._seal_appendix(request, db_session, actor, meeting_id, "minutes", data)
+
+    @post("/conclusions/seal-appendix", request_max_body_size=BODY_LIMIT, status_code=200, media_type="application/pdf")
+    async def conclusions_seal_appendix(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int,
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Response[bytes]:
+        """The same for an appendix of the conclusions notice."""
+        return await self._seal_appendix(request, db_session, actor, meeting_id, "conclusions", data)
+
     async def _signatures(self, request: Request[Any, Any, Any], db: AsyncSession, actor: Any, meeting_id: int, kind: str) -> SignaturesOut:
         found = await services.signatures(db, actor, request.app.state.settings, meeting_id, kind)
         return SignaturesOut(
@@ -221,11 +244,18 @@ class SigningPages(Controller):
     async def conclusions_page(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int, done: str = "") -> Template:
         return await self._show(request, db_session, actor, meeting_id, "conclusions", done)
 
-    async def _act(self, request: Request[Any, Any, Any], db: AsyncSession, actor: Any, meeting_id: int, kind: str) -> Template | Redirect:
+    async def _act(self, request: Request[Any, Any, Any], db: AsyncSession, actor: Any, meeting_id: int,
+                   kind: str) -> Template | Redirect | Response[bytes]:
         settings = request.app.state.settings
         form = await request.form()
         action = str(form.get("action", ""))
         try:
+            if action == "seal_appendix":
+                upload = form.get("file")
+                raw = await services.read_upload(upload if isinstance(upload, UploadFile) else None, UPLOAD_LIMIT)
+                signed = send_bytes(await services.seal_appendix(db, actor, settings, meeting_id, kind, raw))
+                signed.status_code = 200  # a download, not a redirect to the page
+                return signed
             if action == "upload":
                 upload = form.get("file")
                 raw = await services.read_upload(upload if isinstance(upload, UploadFile) else None, UPLOAD_LIMIT)
@@ -245,11 +275,13 @@ class SigningPages(Controller):
         return Redirect(f"/meetings/{meeting_id}/documents/{kind}/signing?done={done}")
 
     @post("/minutes/signing", request_max_body_size=BODY_LIMIT)
-    async def minutes_act(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int) -> Template | Redirect:
+    async def minutes_act(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None,
+                          meeting_id: int) -> Template | Redirect | Response[bytes]:
         return await self._act(request, db_session, actor, meeting_id, "minutes")
 
     @post("/conclusions/signing", request_max_body_size=BODY_LIMIT)
-    async def conclusions_act(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None, meeting_id: int) -> Template | Redirect:
+    async def conclusions_act(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None,
+                              meeting_id: int) -> Template | Redirect | Response[bytes]:
         return await self._act(request, db_session, actor, meeting_id, "conclusions")
 
     @get("/{kind:str}/revisions/{filename:str}")

@@ -17,14 +17,13 @@ from typing import Any
 
 import anyio.to_thread
 from pyhanko.sign import fields, signers
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import Role, User
-from confmgr.accounts.permissions import require_editor, require_user
+from confmgr.accounts.permissions import require_user
 from confmgr.audit.services import record as audit
 from confmgr.documents import services as documents
 from confmgr.documents.models import IssuedDocument
@@ -34,13 +33,32 @@ from confmgr.files import services as files
 from confmgr.i18n import N_
 from confmgr.meetings.access import get_meeting
 from confmgr.settings import Settings
-from confmgr.signing import appearance, keys, validation
+from confmgr.signing import appearance, keys, pages, validation
 from confmgr.signing.models import AgencySeal, DocumentRevision, SigningCredential, Stage
 from confmgr.signing.validation import AGENCY_FIELD_PREFIX, SIGNER_FIELD_PREFIX, NotAPdf, SignatureCheck
 from confmgr.timeutil import now
 
 REASON_SIGNER = "Ký ban hành văn bản"
 REASON_AGENCY = "Ký số của cơ quan, tổ chức (văn thư)"
+
+
+# ---- who may do what ----------------------------------------------------------------
+
+
+def require_signer(actor: Any) -> User:
+    """The authorised signer's side (sign, upload a signed file, keep a certificate):
+    an administrator or a secretary. The clerk applies the agency's signature only."""
+    user = require_user(actor)
+    if not user.can_edit:
+        raise PermissionDenied("Only an administrator or a secretary may sign a document or upload a signed file.")
+    return user
+
+
+def require_clerk(actor: Any) -> User:
+    user = require_user(actor)
+    if user.role != Role.CLERK.value:
+        raise PermissionDenied("Only the clerk (văn thư) may apply the agency's signature.")
+    return user
 
 
 # ---- revisions and their bytes ----------------------------------------------------
@@ -217,7 +235,7 @@ async def accept_signed(
     """Store a revision signed outside confmgr: it must start with exactly the current
     revision's bytes, add a trusted, intact signature covering the issued bytes and
     change nothing but signatures."""
-    user = require_editor(actor)
+    user = require_signer(actor)
     issued = await _issued_of(db, user, meeting_id, kind)
     current = await latest(db, settings, issued)
     if current.stage == Stage.SEALED.value:
@@ -247,7 +265,7 @@ async def accept_signed(
 
 def _sign_sync(
     data: bytes, signer: signers.Signer, field_name: str, box: appearance.Box, style: Any, text: str, reason: str,
-    tsa: Any,
+    tsa: Any, reader: PdfFileReader | None = None,
 ) -> bytes:
     meta = signers.PdfSignatureMetadata(
         field_name=field_name, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256", reason=reason,
@@ -256,44 +274,59 @@ def _sign_sync(
         meta, signer, timestamper=tsa, stamp_style=style,
         new_field_spec=fields.SigFieldSpec(field_name, on_page=box.page, box=box.tuple()),
     )
-    out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data), strict=False), appearance_text_params={"stamp": text})
+    writer = pages.Writer.from_reader(reader) if reader is not None else pages.Writer(io.BytesIO(data), strict=False)
+    out = pdf_signer.sign_pdf(writer, appearance_text_params={"stamp": text})
     return out.getvalue() if hasattr(out, "getvalue") else out.read()
 
 
-async def _in_thread(fn: Any, *args: Any) -> bytes:
+@dataclass(frozen=True)
+class _Step:
+    """A revision made by confmgr and the signatures it added, validated."""
+
+    data: bytes
+    new: list[SignatureCheck]
+
+
+def _validate_new(data: bytes, settings: Settings, issued: bytes, before: int) -> list[SignatureCheck]:
+    """The signatures appended after the first ``before`` bytes, validated; what came
+    before was validated when it was stored and its bytes match their hash."""
+    return asyncio.run(validation.check_signatures(data, settings.signing, issued, after=before))
+
+
+async def _in_thread(fn: Any, *args: Any) -> Any:
     """Sign off the event loop; a time-stamping service that fails is a clear error."""
     from pyhanko.sign.timestamps import TimestampRequestError
 
     try:
-        return bytes(await anyio.to_thread.run_sync(fn, *args))
+        return await anyio.to_thread.run_sync(fn, *args)
     except TimestampRequestError:
         raise Conflict("The time-stamping service (CONFMGR_TSA_URL) did not answer; nothing was signed. Try again later.") from None
+    except NotAPdf:
+        raise InvalidInput("The file is not a PDF document.", field_errors={"file": N_("The file is not a PDF document.")}) from None
+
+
+def _fonts(settings: Settings) -> Any:
+    from confmgr.printing.fonts import load_fonts
+
+    return load_fonts(settings.font_dir)
 
 
 def _font_file(settings: Settings) -> Path:
-    try:  # the shared printing package, where the fonts live once moved there
-        from confmgr.printing.fonts import load_fonts  # type: ignore[import-not-found]
-    except ImportError:
-        from confmgr.documents.fonts import load_fonts
-    return Path(load_fonts(settings.font_dir).files[0])
+    return Path(_fonts(settings).files[0])
 
 
 def _style(settings: Settings, image: bytes | None) -> Any:
     return appearance.image_style(image) if image else appearance.text_style(_font_file(settings))
 
 
-def _signer_place(issued_data: bytes, issued: IssuedDocument) -> appearance.Place:
+def _signer_name(issued: IssuedDocument) -> str | None:
+    """The full name under the signature block: the chair of the minutes, the notice's signer."""
     person = issued.signer.get("chair") if issued.kind == documents.MINUTES else issued.signer
-    name = (person or {}).get("full_name") if isinstance(person, dict) else None
-    return appearance.find_signer_place(issued_data, name)
+    return (person or {}).get("full_name") if isinstance(person, dict) else None
 
 
-def _field_names(data: bytes) -> list[str]:
-    return [str(s.field_name) for s in PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures]
-
-
-def _field_name(prefix: str, checks: list[SignatureCheck]) -> str:
-    return _free_name(prefix, [c.field_name for c in checks])
+def _field_names(reader: PdfFileReader) -> list[str]:
+    return [str(s.field_name) for s in reader.embedded_signatures]
 
 
 def _free_name(prefix: str, names: list[str]) -> str:
@@ -304,11 +337,25 @@ def _free_name(prefix: str, names: list[str]) -> str:
     return f"{prefix}{n}"
 
 
+def _signer_step(
+    settings: Settings, current: bytes, issued: bytes, p12_encrypted: bytes, password: str, full_name: str | None,
+    image: bytes | None, style: Any, text: str,
+) -> _Step:
+    """In a worker thread: open the key, find the signature block, sign, validate the
+    new signature."""
+    signer = keys.personal_signer(settings.server.secret_key, p12_encrypted, password)
+    reader = validation.reader_of(current)
+    box = appearance.signer_box(appearance.find_signer_place(issued, full_name), image)
+    field_name = _free_name(SIGNER_FIELD_PREFIX, _field_names(reader))
+    signed = _sign_sync(current, signer, field_name, box, style, text, REASON_SIGNER, keys.timestamper(settings.signing), reader)
+    return _Step(signed, _validate_new(signed, settings, issued, len(current)))
+
+
 async def sign_with_own_key(
     db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, kind: str, password: str
 ) -> DocumentRevision:
     """The acting user's stored PKCS#12, opened with the password typed now, signs."""
-    user = require_editor(actor)
+    user = require_signer(actor)
     issued = await _issued_of(db, user, meeting_id, kind)
     cred = await db.scalar(select(SigningCredential).where(SigningCredential.user_id == user.id))
     if cred is None or cred.p12_encrypted is None:
@@ -318,37 +365,18 @@ async def sign_with_own_key(
     current = await latest(db, settings, issued)
     if current.stage == Stage.SEALED.value:
         raise Conflict("The document is already sealed; it cannot be signed again.")
-    signer = keys.personal_signer(settings.server.secret_key, cred.p12_encrypted, password)
     issued_data = await documents.issued_bytes(db, settings, issued, "pdf")
-    before = _field_names(current.data) if current.revision else []
-    place = _signer_place(issued_data, issued)
-    box = appearance.signer_box(place, cred.image_png)
-    moment = now()
-    text = appearance.stamp_text("signer", cred.common_name, cred.organization, moment)
-    signed = await _in_thread(
-        _sign_sync, current.data, signer, _free_name(SIGNER_FIELD_PREFIX, before), box,
-        _style(settings, cred.image_png), text, REASON_SIGNER, keys.timestamper(settings.signing),
+    text = appearance.stamp_text("signer", cred.common_name, cred.organization, now())
+    step: _Step = await _in_thread(
+        _signer_step, settings, current.data, issued_data, cred.p12_encrypted, password, _signer_name(issued), cred.image_png,
+        _style(settings, cred.image_png), text,
     )
-    checks = await check(signed, settings, issued_data)
-    last = _refuse_unless_good([c for c in checks if c.revision_end > len(current.data)])
-    return await _store_revision(db, settings, user, issued, signed, Stage.SIGNED.value, "server", last, len(current.revisions) + 1)
+    last = _refuse_unless_good(step.new)
+    return await _store_revision(db, settings, user, issued, step.data, Stage.SIGNED.value, "server", last, len(current.revisions) + 1)
 
 
-def require_clerk(actor: Any) -> User:
-    user = require_user(actor)
-    if user.role != Role.CLERK.value:
-        raise PermissionDenied("Only the clerk (văn thư) may apply the agency's signature.")
-    return user
-
-
-def _seal_sync(settings: Settings, data: bytes, field_name: str, box: appearance.Box, style: Any, text: str) -> bytes:
-    with keys.agency_signer(settings.signing) as signer:
-        return _sign_sync(data, signer, field_name, box, style, text, REASON_AGENCY, keys.timestamper(settings.signing))
-
-
-def _signer_widget_box(data: bytes, field_name: str | None = None) -> appearance.Box | None:
+def _signer_widget_box(reader: PdfFileReader, field_name: str | None = None) -> appearance.Box | None:
     """Where the (last) signer's visible signature sits; None for an invisible one."""
-    reader = PdfFileReader(io.BytesIO(data), strict=False)
     found = [s for s in reader.embedded_signatures if not str(s.field_name).startswith(AGENCY_FIELD_PREFIX)]
     if field_name is not None:
         found = [s for s in found if str(s.field_name) == field_name]
@@ -362,47 +390,32 @@ def _signer_widget_box(data: bytes, field_name: str | None = None) -> appearance
     x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
     if abs(x1 - x0) < 1 or abs(y1 - y0) < 1:
         return None
-    page = _page_index(reader, _ref(widget.raw_get("/P"))) if "/P" in widget else None
+    page = pages.page_index(reader, pages.ref(widget.raw_get("/P"))) if "/P" in widget else None
     if page is None:
         page = int(reader.root["/Pages"]["/Count"]) - 1
     return appearance.Box(page, min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
-def _ref(value: Any) -> Any:
-    return value.reference if hasattr(value, "reference") else value
-
-
-def _page_index(reader: PdfFileReader, page_ref: Any) -> int | None:
-    """The index of a page by its reference, resolving as few page objects as possible
-    (pyHanko parses each object in Python; a long document has hundreds)."""
-    index = 0
-
-    def walk(node: Any, depth: int) -> int | None:
-        nonlocal index
-        kids = node["/Kids"]
-        flat = int(node.get("/Count", -1)) == len(kids)  # every kid is a page: no need to open them
-        for i in range(len(kids)):
-            kid_ref = _ref(kids.raw_get(i))
-            if flat:
-                if kid_ref == page_ref:
-                    return index
-                index += 1
-                continue
-            kid = kids[i]
-            if kid.get("/Type") == "/Pages" and depth < 32:
-                found = walk(kid, depth + 1)
-                if found is not None:
-                    return found
-            else:
-                if kid_ref == page_ref:
-                    return index
-                index += 1
-        return None
-
-    try:
-        return walk(reader.root["/Pages"], 0)
-    except (KeyError, TypeError, AttributeError):
-        return None
+def _agency_step(
+    settings: Settings, current: bytes, issued: bytes, full_name: str | None, image: bytes | None, width_mm: int,
+    style: Any, text: str,
+) -> _Step:
+    """In a worker thread: check the signer's signature, place the seal over it, seal,
+    validate the new signature."""
+    reader = validation.reader_of(current)
+    # The signer's signature is validated again (a certificate may have expired or
+    # lost its trust since it was stored); being the last of its revision, it needs no
+    # difference analysis. Only then is the agency's key used.
+    last_only = len(current) - 1
+    signed = asyncio.run(validation.check_signatures(current, settings.signing, issued, after=last_only, reader=reader))
+    if not any(c.kind == "signer" and c.ok for c in signed):
+        raise Conflict("The agency may seal only a document the signer has signed. Sign it first.")
+    signer_box = _signer_widget_box(reader) or appearance.signer_box(appearance.find_signer_place(issued, full_name), None)
+    box = appearance.seal_box(signer_box, image, width_mm)
+    field_name = _free_name(AGENCY_FIELD_PREFIX, _field_names(reader))
+    with keys.agency_signer(settings.signing) as agency:
+        sealed = _sign_sync(current, agency, field_name, box, style, text, REASON_AGENCY, keys.timestamper(settings.signing), reader)
+    return _Step(sealed, _validate_new(sealed, settings, issued, len(current)))
 
 
 async def seal(db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, kind: str) -> DocumentRevision:
@@ -418,25 +431,65 @@ async def seal(db: AsyncSession, actor: Any, settings: Settings, meeting_id: int
     if current.stage != Stage.SIGNED.value:
         raise Conflict("The agency may seal only a document the signer has signed. Sign it first.")
     issued_data = await documents.issued_bytes(db, settings, issued, "pdf")
-    # The signed revision was validated when it was stored and its bytes match their
-    # hash; the validation after sealing covers both signatures again.
     seal_row = await db.scalar(select(AgencySeal).order_by(AgencySeal.id.desc()).limit(1))
     image = seal_row.image_png if seal_row else None
-    signer_box = await anyio.to_thread.run_sync(_signer_widget_box, current.data) or appearance.signer_box(
-        _signer_place(issued_data, issued), None
+    text = appearance.stamp_text("agency", await _agency_name(db), "", now())
+    step: _Step = await _in_thread(
+        _agency_step, settings, current.data, issued_data, _signer_name(issued), image, seal_row.width_mm if seal_row else 36,
+        _style(settings, image), text,
     )
-    before = _field_names(current.data)
-    box = appearance.seal_box(signer_box, image, seal_row.width_mm if seal_row else 36)
-    agency = await _agency_name(db)
-    text = appearance.stamp_text("agency", agency, "", now())
-    sealed = await _in_thread(
-        _seal_sync, settings, current.data, _free_name(AGENCY_FIELD_PREFIX, before), box, _style(settings, image), text,
+    last = _refuse_unless_good(step.new)
+    return await _store_revision(db, settings, user, issued, step.data, Stage.SEALED.value, "agency", last, len(current.revisions) + 1)
+
+
+def _appendix_step(settings: Settings, data: bytes, font_name: str, font_file: Path, text: str) -> _Step:
+    """In a worker thread: the agency's signature at the top right of page 1, validated."""
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign.general import SigningError
+
+    reader = validation.reader_of(data)
+    if reader.security_handler is not None:
+        raise InvalidInput("The file is protected by a password; upload it without protection.",
+                           field_errors={"file": N_("The file is protected by a password; upload it without protection.")})
+    names = _field_names(reader)
+    if any(name.startswith(AGENCY_FIELD_PREFIX) for name in names):
+        raise Conflict("This file already carries the agency's signature.")
+    try:
+        first_page = pages.find_page(reader, 0)[0].get_object()
+        box = appearance.appendix_box(pages.visible_box(first_page), text, font_name)
+        with keys.agency_signer(settings.signing) as agency:
+            sealed = _sign_sync(data, agency, _free_name(AGENCY_FIELD_PREFIX, names), box, appearance.appendix_style(font_file),
+                                text, REASON_AGENCY, keys.timestamper(settings.signing), reader)
+    except (PdfError, SigningError, KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:  # an uploaded file's flaws
+        raise InvalidInput(
+            "This PDF cannot be signed: it is damaged or locked against changes.",
+            field_errors={"file": N_("This PDF cannot be signed: it is damaged or locked against changes.")},
+        ) from exc
+    return _Step(sealed, _validate_new(sealed, settings, data, len(data)))
+
+
+async def seal_appendix(
+    db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, kind: str, data: bytes
+) -> documents.DocumentFile:
+    """The clerk applies the agency's signature to an appendix (or attachment) of the
+    issued document sent as a separate PDF file (Decree 30/2020, Appendix I §II.8):
+    top right of its first page, the document's number and the signing time, no
+    image. The signed file is given back, not stored; the change log keeps its hash."""
+    user = require_clerk(actor)
+    issued = await _issued_of(db, user, meeting_id, kind)
+    if not settings.signing.sealing_configured:
+        raise Conflict("The agency's signing key is not configured. Tell the administrator.")
+    fonts = _fonts(settings)
+    text = appearance.appendix_text(issued.number_text, now())
+    step: _Step = await _in_thread(_appendix_step, settings, data, fonts.regular, Path(fonts.files[0]), text)
+    last = _refuse_unless_good(step.new)
+    sealed_sha256 = hashlib.sha256(step.data).hexdigest()
+    audit(
+        db, user, "seal_appendix", "issued_document", issued.id, meeting_id=issued.meeting_id,
+        changes={"number": issued.number_text, "file_sha256": hashlib.sha256(data).hexdigest(), "sha256": sealed_sha256,
+                 "size": len(step.data), "signer": last.signer, "organization": last.organization},
     )
-    checks = await check(sealed, settings, issued_data)
-    if not any(c.kind == "signer" and c.ok for c in checks):
-        raise Conflict("The agency may seal only a document the signer has signed. Sign it first.")
-    last = _refuse_unless_good([c for c in checks if c.revision_end > len(current.data)])
-    return await _store_revision(db, settings, user, issued, sealed, Stage.SEALED.value, "agency", last, len(current.revisions) + 1)
+    return documents.DocumentFile(step.data, f"{_name_of(kind, issued)}-phu-luc-da-ky-so.pdf", files.PDF, issued)
 
 
 async def _agency_name(db: AsyncSession) -> str:
@@ -582,7 +635,7 @@ async def save_credential(
 ) -> SigningCredential:
     """Store the user's PKCS#12 (checked with its password, which is not kept) and/or
     their signature image."""
-    user = require_editor(actor)
+    user = require_signer(actor)
     if not p12 and not image:
         raise InvalidInput("Choose a certificate file or a signature image.", field_errors={"p12": N_("Choose a file.")})
     info = keys.check_pkcs12(p12, password) if p12 else None
@@ -652,4 +705,4 @@ async def count_revisions(db: AsyncSession) -> int:
     return int(await db.scalar(select(func.count()).select_from(DocumentRevision)) or 0)
 
 
-__all__ = ["Latest", "Verification", "accept_signed", "latest", "seal", "sign_with_own_key", "signatures", "verify"]
+__all__ = ["Latest", "Verification", "accept_signed", "latest", "seal", "seal_appendix", "sign_with_own_key", "signatures", "verify"]

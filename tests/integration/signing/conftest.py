@@ -69,3 +69,23 @@ def upload_signed(client: Any, headers: dict[str, str], mid: int, data: bytes, k
     return client.post(
         f"/api/v1/meetings/{mid}/documents/{kind}/signed", files={"file": ("signed.pdf", data, "application/pdf")}, headers=headers,
     )
+
+
+def pdf_words(pdf: bytes, tmp_path: Path, page: int) -> list[tuple[str, float, float, float, float]]:
+    """Poppler's words of a page (0-based) with their boxes in PDF coordinates
+    ``(text, x0, y0, x1, y1)``, annotations' appearances included: how a reader lays
+    the glyphs out from the embedded font's widths."""
+    import re
+    import subprocess
+    from html import unescape
+
+    path = tmp_path / f"words-{len(pdf)}.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-bbox", "-f", str(page + 1), "-l", str(page + 1), str(path), "-"],
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', out).group(1))  # type: ignore[union-attr]
+    return [
+        (unescape(text), float(x0), height - float(y1), float(x1), height - float(y0))
+        for x0, y0, x1, y1, text in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out)
+    ]

@@ -37,3 +37,10 @@ def test_users_page_offers_the_clerk_role(admin_client: Any) -> None:
     assert r.status_code in (302, 303), r.text
     listing = admin_client.get("/admin/users/").text
     assert "Phạm Thị Văn Thư" in listing and listing.count('value="clerk" selected') == 1
+
+
+def test_an_unknown_role_names_all_four(admin_client: Any) -> None:
+    r = form_post(admin_client, "/admin/users/", {"username": "ai-do", "full_name": "Ai Đó", "role": "sep",
+                                                  "password": "mat-khau-ai-do-1"})
+    assert r.status_code == 422, r.text
+    assert "Chọn vai trò: quản trị viên, thư ký, người xem hoặc văn thư." in text_of(r.text)

@@ -107,9 +107,47 @@ def test_refusals_store_nothing(client: Any, db: Any, api: dict[str, str], meeti
     assert upload_signed(client, api, meeting.id, b"hello").status_code == 422
     # A signature that rewrote the whole file (not an incremental update).
     assert upload_signed(client, api, meeting.id, external_sign(numbered.replace(b"%PDF-1.4", b"%PDF-1.4"), pki.signer)[:-10]).status_code == 422
-    # A viewer may not upload.
+    # A viewer or the clerk may not upload nor sign; the answer names who may.
     make_user(db, "xem", "viewer")
-    r = upload_signed(client, api_token(client, "xem"), meeting.id, signed)
-    assert r.status_code == 403, r.text
+    for headers in (api_token(client, "xem"), clerk):
+        r = upload_signed(client, headers, meeting.id, signed)
+        assert r.status_code == 403 and "Chỉ quản trị viên hoặc thư ký được ký số" in r.json()["detail"], r.text
+        r = client.post(f"/api/v1/meetings/{meeting.id}/documents/minutes/sign", json={"password": "x"}, headers=headers)
+        assert r.status_code == 403 and "quản trị viên hoặc thư ký" in r.json()["detail"], r.text
+    # Nor may a secretary apply the agency's signature.
+    r = client.post(f"/api/v1/meetings/{meeting.id}/documents/minutes/seal", headers=api)
+    assert r.status_code == 403 and "Chỉ văn thư" in r.json()["detail"], r.text
     assert _revisions(db) == 0
     assert pdf_of(client, api, meeting.id) == numbered
+
+
+def test_the_agency_seals_only_what_still_validates(client: Any, app: Any, db: Any, api: dict[str, str], meeting: Built,
+                                                     pki: Pki, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    issue(client, api, meeting.id, "minutes")
+    signed = external_sign(pdf_of(client, api, meeting.id), pki.signer)
+    assert upload_signed(client, api, meeting.id, signed).status_code == 201
+    make_user(db, "vanthu", "clerk")
+    clerk = api_token(client, "vanthu")
+    settings = app.state.settings
+    url = f"/api/v1/meetings/{meeting.id}/documents/minutes/seal"
+
+    # The signer's certificate no longer chains to a trusted root: no seal.
+    empty = tmp_path / "no-roots"
+    empty.mkdir()
+    app.state.settings = replace(settings, signing=replace(settings.signing, trust_roots=empty))
+    r = client.post(url, headers=clerk)
+    assert r.status_code == 409 and "ký" in r.json()["detail"], r.text
+
+    # A seal made with a key nobody trusts is refused before it is stored.
+    assert pki.untrusted.p12 is not None
+    app.state.settings = replace(settings, signing=replace(settings.signing, agency_p12=pki.untrusted.p12))
+    r = client.post(url, headers=clerk)
+    assert r.status_code == 422 and "tin cậy" in r.json()["detail"], r.text
+    assert _revisions(db) == 1
+    assert pdf_of(client, api, meeting.id) == signed
+
+    app.state.settings = settings
+    assert client.post(url, headers=clerk).status_code == 201
+    assert _revisions(db) == 2

@@ -13,10 +13,12 @@ from typing import Any
 import pdfplumber
 import pypdf
 from PIL import Image, ImageDraw
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from sqlalchemy import select, text
 
 from tests.helpers import api_token, csrf_token, login, make_user, text_of
-from tests.integration.signing.conftest import PASSWORD, Built, issue, pdf_of, pdfsig
+from confmgr.printing.fonts import load_fonts
+from tests.integration.signing.conftest import PASSWORD, Built, issue, pdf_of, pdf_words, pdfsig
 from tests.signing_pki import Pki
 
 
@@ -181,6 +183,13 @@ def test_text_stamp_in_a_vietnamese_font(client: Any, db: Any, api: dict[str, st
         assert f"{ord(ch):04X}" in cmap, ch
     report = pdfsig(signed, tmp_path)
     assert "Signature is Valid." in report
+    # Laid out by a reader from the embedded widths, the stamp's text stays in its box
+    # (the font's 2,048 units per em given to the PDF as thousandths of an em).
+    (page, rect), = [v for k, v in widgets(signed).items() if k.startswith("ConfmgrSigner")]
+    words = [w for w in pdf_words(signed, tmp_path, page) if rect[0] - 1 <= w[1] and w[2] >= rect[1] - 1 and w[4] <= rect[3] + 1]
+    stamp_time = next(w for w in words if w[0].endswith("+07:00"))
+    assert stamp_time[3] <= rect[2], (stamp_time, rect)
+    assert stamp_time[3] - stamp_time[1] <= stringWidth(stamp_time[0], load_fonts(None).regular, 8) + 1, stamp_time
 
 
 def test_expired_certificate_cannot_sign(client: Any, db: Any, api: dict[str, str], meeting: Built, pki: Pki) -> None:

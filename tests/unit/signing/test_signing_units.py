@@ -83,3 +83,11 @@ def test_update_check_allows_signatures_only(pki: Pki) -> None:
     out = io.BytesIO()
     writer.write(out)
     assert "page keys changed" in (validation.content_changes_after(external_sign(out.getvalue(), pki.signer), len(pdf)) or "")
+
+
+def test_appendix_text_is_the_number_and_the_vietnam_time() -> None:
+    moment = datetime(2021, 12, 27, 2, 30, 12, tzinfo=timezone.utc)
+    assert appearance.appendix_text("05/BB-SNV", moment) == "05/BB-SNV\n2021-12-27T09:30:12+07:00"
+    box = appearance.appendix_box((0, 0, 595.28, 841.89), "05/BB-SNV\n2021-12-27T09:30:12+07:00", load_fonts(None).regular)
+    assert box.page == 0 and abs(box.x1 - (595.28 - 15 * appearance.MM)) < 0.01 and abs(box.y1 - (841.89 - 5 * appearance.MM)) < 0.01
+    assert box.height == 2 * appearance.APPENDIX_LEADING + 2 * appearance.APPENDIX_PADDING
