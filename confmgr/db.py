@@ -2,11 +2,14 @@
 
 Models subclass :class:`Base` (Advanced Alchemy's identity big-integer key with created/updated
 columns); its metadata carries a naming convention so Alembic names every constraint.
+:func:`after_commit` runs what may only follow a commit, whichever session commits.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from advanced_alchemy.base import IdentityAuditBase, orm_registry
@@ -28,6 +31,8 @@ READ_ONLY = "confmgr_read_only"
 # The largest id the database stores (a signed 64-bit integer); a larger one names nothing.
 MAX_ID = 2**63 - 1
 _HOLDS_QUEUE = "confmgr_holds_writer_queue"
+_AFTER_COMMIT = "confmgr_after_commit"
+log = logging.getLogger("confmgr")
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -179,3 +184,56 @@ async def read_after_write(db: AsyncSession) -> None:
     just committed: end its snapshot. Objects it loaded keep their values (commits do
     not expire them here); read them again with ``populate_existing``."""
     await db.commit()
+
+
+# ---- after the commit ---------------------------------------------------------------
+
+
+def after_commit(db: AsyncSession | Session, callback: Callable[[], object]) -> None:
+    """Run ``callback`` once ``db``'s transaction has committed; never when it rolls back,
+    nor when the savepoint it was queued in rolls back.
+
+    Bound to the session's own commit, not to whoever commits it, so it holds for a
+    request, a job's step and the command line alike. The callback runs inside the
+    commit call and must be quick and synchronous (remove a file, hand an event over);
+    an exception it raises is logged, since the change is committed by then.
+    """
+    session = db.sync_session if isinstance(db, AsyncSession) else db
+    session.info.setdefault(_AFTER_COMMIT, []).append((session.get_nested_transaction(), callback))
+
+
+def _within(where: SessionTransaction | None, savepoint: SessionTransaction) -> bool:
+    while where is not None:
+        if where is savepoint:
+            return True
+        where = where.parent
+    return False
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: its callbacks wait for the real commit
+        return
+    for _where, callback in session.info.pop(_AFTER_COMMIT, ()):
+        try:
+            callback()
+        except Exception:  # the change is committed; a failed follow-up must not undo it
+            log.exception("after-commit callback failed")
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    pending = session.info.get(_AFTER_COMMIT)
+    if not pending:
+        return
+    if previous_transaction.nested:
+        session.info[_AFTER_COMMIT] = [(w, c) for w, c in pending if not _within(w, previous_transaction)]
+    else:
+        del session.info[_AFTER_COMMIT]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    # A session closed without committing (its callbacks ran already if it committed).
+    if transaction.parent is None:
+        session.info.pop(_AFTER_COMMIT, None)

@@ -35,6 +35,7 @@ from confmgr.agenda.schemas import (
     SpeakRequestInput,
 )
 from confmgr.audit.services import apply_changes, record
+from confmgr.db import after_commit
 from confmgr.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from confmgr.files import services as files
 from confmgr.files.models import StoredFile
@@ -46,7 +47,6 @@ from confmgr.settings import Settings
 from confmgr.sites.models import Site
 from confmgr.text import clean_line, clean_text
 from confmgr.timeutil import aware, now
-from confmgr.web.transactions import after_commit
 
 MAX_DURATION = 24 * 60
 MAX_SUMMARY = 10_000

@@ -14,7 +14,7 @@ from typing import Any
 
 from confmgr.attendance.services import SheetLine
 from confmgr.i18n import gettext
-from confmgr.web.render import CHECK_LABELS, RESPONSE_LABELS, SITE_ROLE_LABELS
+from confmgr.labels import CHECK_LABELS, RESPONSE_LABELS, SITE_ROLE_LABELS
 
 HEADINGS = (
     "STT", "Điểm cầu", "Vai trò", "Xác nhận", "Lý do", "Kiểm tra kỹ thuật", "Kết nối",

@@ -45,6 +45,7 @@ from confmgr.errors import DomainError
 from confmgr.i18n import gettext
 from confmgr.invitations.ics import CalendarEvent, build_calendar
 from confmgr.invitations.mail import InvitationText, SmtpConfig, _close, _connect, compose
+from confmgr.labels import MODE_LABELS
 from confmgr.jobs.models import DONE, BackgroundJob
 from confmgr.jobs.queue import Bridge, JobQueue
 from confmgr.jobs.runner import renew
@@ -53,7 +54,6 @@ from confmgr.meetings.models import Meeting
 from confmgr.meetings.status import change_status
 from confmgr.sites.models import OutgoingEmail, Site
 from confmgr.timeutil import now, vn_datetime
-from confmgr.web.render import MODE_LABELS
 
 log = logging.getLogger("confmgr.jobs")
 

@@ -3,9 +3,10 @@
 Advanced Alchemy's stock handler commits as the response starts and only logs a
 commit that fails, so a person could be told "saved" when nothing was. This handler
 commits at the same moment, and when the commit fails it replaces the answer with
-an error (500) before a byte of it is sent. Callbacks queued with
-:func:`after_commit` (live updates) and domain events queued with
-:func:`confmgr.events.queue` run only once the commit succeeded.
+an error (500) before a byte of it is sent. Live updates queued with
+:func:`confmgr.live.events.emit` are published only once the commit succeeded;
+domain events queued with :func:`confmgr.events.queue` are emitted then too.
+Callbacks queued with :func:`confmgr.db.after_commit` run inside the commit itself.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from confmgr import events
 from confmgr.live.events import discard, publish_pending
 
-AFTER_COMMIT_KEY = "confmgr_after_commit"
 FAILED_KEY = "confmgr_commit_failed"
 log = logging.getLogger("confmgr")
 
@@ -30,21 +30,6 @@ _FAILED_HTML = (
     "<p lang=\"en\">Your change could not be saved. Please try again.</p></html>"
 ).encode()
 _FAILED_JSON = b'{"status_code":500,"detail":"H\\u1ec7 th\\u1ed1ng ch\\u01b0a l\\u01b0u \\u0111\\u01b0\\u1ee3c thay \\u0111\\u1ed5i. Vui l\\u00f2ng th\\u1eed l\\u1ea1i."}'
-
-
-def after_commit(db: AsyncSession, callback: Callable[[], Awaitable[None] | None]) -> None:
-    """Run ``callback`` once this request's transaction has committed (never on rollback)."""
-    db.info.setdefault(AFTER_COMMIT_KEY, []).append(callback)
-
-
-async def run_after_commit(db: AsyncSession) -> None:
-    for callback in db.info.pop(AFTER_COMMIT_KEY, []):
-        try:
-            result = callback()
-            if result is not None:
-                await result
-        except Exception:  # a live update that fails must not undo a committed change
-            log.exception("after-commit callback failed")
 
 
 def commit_before_send(session_scope_key: str) -> Callable[[Any, Any], Awaitable[None]]:
@@ -70,7 +55,6 @@ async def _commit_before_send(message: Any, scope: Any, key: str) -> None:
             except Exception:
                 log.exception("commit failed on %s %s", scope.get("method"), scope.get("path"))
                 await session.rollback()
-                session.info.pop(AFTER_COMMIT_KEY, None)
                 discard(session)
                 events.discard(session)
                 api = str(scope.get("path", "")).startswith("/api/")
@@ -83,11 +67,9 @@ async def _commit_before_send(message: Any, scope: Any, key: str) -> None:
                 ]
             else:
                 publish_pending(scope["app"], session)
-                await run_after_commit(session)
                 events.emit_pending(scope["app"], session)
         else:
             await session.rollback()
-            session.info.pop(AFTER_COMMIT_KEY, None)
             discard(session)
             events.discard(session)
     elif message["type"] == "http.response.body" and FAILED_KEY in scope:

@@ -96,6 +96,26 @@ def test_no_import_circle_between_modules() -> None:
     assert _cycle(graph) is None
 
 
+def _presentation(module: str) -> bool:
+    """The modules that answer requests, and so may use the web layer (confmgr.web)."""
+    last = module.rsplit(".", 1)[-1]
+    return (
+        module in {"confmgr.app", "confmgr.__main__", "confmgr.audit.display"}
+        or last in {"controllers", "unit_controllers"}
+        or module.startswith(("confmgr.web", "confmgr.live", "confmgr.portal"))
+    )
+
+
+def test_only_the_presentation_imports_the_web_layer() -> None:
+    """Services decide without the web: none of them (nor a model, a job or the base)
+    imports confmgr.web, whose helpers would tie a decision to a request."""
+    graph, inner = _graph()
+    edges = [(m, t) for m, targets in graph.items() for t in targets]
+    edges += [(m, t) for m, _line, _text, targets in inner for t in targets]
+    wrong = sorted({(m, t) for m, t in edges if t.startswith("confmgr.web") and not _presentation(m)})
+    assert wrong == []
+
+
 def _reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:
     seen, todo = set(), [start]
     while todo:
