@@ -28,6 +28,7 @@ from litestar.stores.file import FileStore
 from litestar.template.config import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confmgr import events
 from confmgr.accounts.throttle import CountingMemoryStore
 from confmgr.agenda.live import LISTENERS
 from confmgr.documents import building
@@ -220,6 +221,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # For work outside a request's transaction: SSE streams must not hold a
     # connection (or SQLite's write lock) for as long as a browser stays connected.
     app.state.session_maker = session_maker
+    # Requests, jobs and listeners all use these sessions: their domain events reach
+    # the listeners once their own transaction commits (confmgr.events).
+    events.deliver_to_app(session_maker, app)
     # Site live streams answered before the application stack (confmgr/live/fast.py).
     install_live_streams(app)
     return app

@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from confmgr import events
 from confmgr.accounts.models import User
 from confmgr.accounts.services import create_user, generate_password
 from confmgr.agency.services import save_agency
@@ -422,7 +423,9 @@ async def _upcoming_meeting(db: Any, admin: User, settings: Settings) -> Meeting
 
 async def load_demo(settings: Settings) -> DemoResult:
     credentials = settings.data_dir / CREDENTIALS_FILE
-    async with session_scope(settings) as db:
+    # The demo is loaded into an empty database, in one transaction: no site has its
+    # link yet, so nobody can be waiting to hear that a meeting's status changed.
+    async with session_scope(settings, delivery=events.drop) as db:
         has_meetings = await db.scalar(select(func.count(Meeting.id)))
         has_admin = await db.scalar(select(User.id).where(User.username == ADMIN_USERNAME))
         if has_meetings or has_admin:

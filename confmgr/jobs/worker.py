@@ -6,13 +6,19 @@ import asyncio
 import sys
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
+from litestar import Litestar
+from litestar.channels import ChannelsPlugin
 from sqlalchemy import select
 
+from confmgr.app import create_app
 from confmgr.jobs.models import ACTIVE, BackgroundJob
-from confmgr.jobs.queue import Bridge, Event, JobQueue
+from confmgr.jobs.queue import Bridge, JobQueue
+from confmgr.live.events import publish
 from confmgr.settings import Settings
 
 
@@ -33,37 +39,43 @@ def refusal(settings: Settings) -> str | None:
 
 
 @contextmanager
-def loop_thread(settings: Settings) -> Iterator[Bridge]:
-    """An event loop in a thread of its own, with the database and Redis, for the worker threads."""
-    from litestar.channels.backends.redis import RedisChannelsPubSubBackend
-    from redis.asyncio import Redis
+def running_app(settings: Settings) -> Iterator[tuple[Litestar, Bridge]]:
+    """The application without its HTTP side, on an event loop in a thread of its own:
+    its database, its live channels (Redis) and its listeners, for the worker threads.
 
-    from confmgr.db import WriterQueue, create_engine, create_session_maker
-    from confmgr.live.events import frame, new_event_id
-
+    A job's steps use the application's sessions, so their domain events (a mailing
+    that makes a draft "invited") reach the same listeners as in the server, which
+    tell the connected sites through Redis (see confmgr.events).
+    """
+    # The workers run here, in the consumer, not inside the application.
+    app = create_app(replace(settings, jobs=replace(settings.jobs, in_process=False)))
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="confmgr-jobs-loop", daemon=True)
     thread.start()
-    engine = create_engine(settings.database)
-    session_maker = create_session_maker(engine, writer_queue=WriterQueue())
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    backend = RedisChannelsPubSubBackend(redis=redis) if redis is not None else None
+    started: Future[asyncio.Event] = Future()
 
-    async def publish(events: list[Event]) -> None:
-        if backend is None:
-            return
-        for channel, event, data in events:
-            await backend.publish(frame(event, data, new_event_id()), [channel])
+    async def run() -> None:
+        # One task from start to end: the lifespan's task groups must exit where they began.
+        stop = asyncio.Event()
+        try:
+            async with app.lifespan():
+                started.set_result(stop)
+                await stop.wait()
+        except BaseException as exc:
+            if not started.done():
+                started.set_exception(exc)
+            raise
 
+    lifespan = asyncio.run_coroutine_threadsafe(run(), loop)
     try:
-        yield Bridge(settings, session_maker, publish, loop)
+        stop = started.result(timeout=60)
+        try:
+            channels = app.plugins.get(ChannelsPlugin)
+            yield app, Bridge(settings, app.state.session_maker, lambda events: publish(channels, events), loop)
+        finally:
+            loop.call_soon_threadsafe(stop.set)
+            lifespan.result(timeout=30)
     finally:
-        async def close() -> None:
-            await engine.dispose()
-            if redis is not None:
-                await redis.aclose()
-
-        asyncio.run_coroutine_threadsafe(close(), loop).result(timeout=30)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
 
@@ -74,8 +86,6 @@ def run_worker(settings: Settings, workers: int | None = None) -> int:
         print(reason, file=sys.stderr)
         return 2
     if workers:
-        from dataclasses import replace
-
         settings = replace(settings, jobs=replace(settings.jobs, workers=workers))
     import logging
 
@@ -83,8 +93,8 @@ def run_worker(settings: Settings, workers: int | None = None) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    queue = JobQueue(settings)
-    with loop_thread(settings) as bridge:
+    with running_app(settings) as (app, bridge):
+        queue: JobQueue = app.state.jobs
         queue.bridge = bridge
         queue.recover(sole_process=False)
         consumer = queue.consumer(in_process=False)

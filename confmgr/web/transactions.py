@@ -4,9 +4,9 @@ Advanced Alchemy's stock handler commits as the response starts and only logs a
 commit that fails, so a person could be told "saved" when nothing was. This handler
 commits at the same moment, and when the commit fails it replaces the answer with
 an error (500) before a byte of it is sent. Live updates queued with
-:func:`confmgr.live.events.emit` are published only once the commit succeeded;
-domain events queued with :func:`confmgr.events.queue` are emitted then too.
-Callbacks queued with :func:`confmgr.db.after_commit` run inside the commit itself.
+:func:`confmgr.live.events.emit` are published only once the commit succeeded.
+Domain events (:mod:`confmgr.events`) and other :func:`confmgr.db.after_commit`
+callbacks need nothing from here: the session's commit itself hands them over.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Any
 from advanced_alchemy.extensions.litestar._utils import delete_aa_scope_state, get_aa_scope_state
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from confmgr import events
 from confmgr.live.events import discard, publish_pending
 
 FAILED_KEY = "confmgr_commit_failed"
@@ -56,7 +55,6 @@ async def _commit_before_send(message: Any, scope: Any, key: str) -> None:
                 log.exception("commit failed on %s %s", scope.get("method"), scope.get("path"))
                 await session.rollback()
                 discard(session)
-                events.discard(session)
                 api = str(scope.get("path", "")).startswith("/api/")
                 body = _FAILED_JSON if api else _FAILED_HTML
                 scope[FAILED_KEY] = body
@@ -67,11 +65,9 @@ async def _commit_before_send(message: Any, scope: Any, key: str) -> None:
                 ]
             else:
                 publish_pending(scope["app"], session)
-                events.emit_pending(scope["app"], session)
         else:
             await session.rollback()
             discard(session)
-            events.discard(session)
     elif message["type"] == "http.response.body" and FAILED_KEY in scope:
         message["body"] = scope.pop(FAILED_KEY)
         message["more_body"] = False

@@ -157,6 +157,36 @@ def test_invitations_reach_each_site_with_its_own_link_and_a_calendar_entry(
     assert len(box.envelopes) == 2
 
 
+def test_the_first_invitation_out_tells_the_sites_and_the_console(
+    client: Any, admin_api: dict[str, str], mailbox: tuple[Mailbox, int], app: Any
+) -> None:
+    """The job, not a request, makes the draft "invited": its status event still reaches
+    the listener once the job's step commits, which sends the sites and the console
+    the meeting's state."""
+    from litestar.channels import ChannelsPlugin
+
+    from confmgr.live.events import board_channel, decode, live_channel
+
+    meeting, _sites = _setup(client, admin_api)
+    published: list[tuple[str, str]] = []
+    plugin = app.plugins.get(ChannelsPlugin)
+    original = plugin.publish
+
+    def spy(data: bytes, channels: Any) -> None:
+        channel = channels if isinstance(channels, str) else list(channels)[0]
+        published.append((channel, decode(data)[0]))
+        original(data, channels)
+
+    plugin.publish = spy
+    _send(client, admin_api, meeting["id"])
+    assert _meeting_status(client, admin_api, meeting["id"]) == "invited"
+    told = {(live_channel(meeting["id"]), "live"), (board_channel(meeting["id"]), "console")}
+    deadline = time.monotonic() + 10
+    while not told <= set(published):
+        assert time.monotonic() < deadline, published
+        time.sleep(0.05)
+
+
 def test_a_renewed_link_is_mailed_again(client: Any, admin_api: dict[str, str], mailbox: tuple[Mailbox, int]) -> None:
     meeting, sites = _setup(client, admin_api)
     _send(client, admin_api, meeting["id"])

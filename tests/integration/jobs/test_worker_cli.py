@@ -68,7 +68,14 @@ def test_a_separate_worker_refuses_sqlite(settings: Any) -> None:
 def test_a_separate_worker_sends_the_queued_mailing(client: Any, admin_api: dict[str, str], settings: Any, relay: Relay) -> None:
     if settings.database.is_sqlite or not settings.redis_url:
         pytest.skip("a separate worker runs in production mode (PostgreSQL + Redis)")
+    import redis
+
+    from confmgr.live.events import decode, live_channel
+
     meeting_id = _meeting_with_sites(client, admin_api, 40)
+    # What the sites' live streams hear (through Redis, from whichever process speaks).
+    listener = redis.Redis.from_url(settings.redis_url).pubsub()
+    listener.subscribe(live_channel(meeting_id))
     response = client.post(f"/api/v1/meetings/{meeting_id}/invitations/send", headers=admin_api)
     assert response.status_code == 202, response.text
     url = response.json()["url"]
@@ -90,3 +97,13 @@ def test_a_separate_worker_sends_the_queued_mailing(client: Any, admin_api: dict
             worker.wait()
     assert (body["sent"], body["failed"]) == (40, 0)
     assert sorted(relay.accepted.values()) == [1] * 40
+    # The worker made the draft "invited" and, its step committed, told the sites.
+    assert client.get(f"/api/v1/meetings/{meeting_id}", headers=admin_api).json()["status"] == "invited"
+    heard = []
+    deadline = time.monotonic() + 10
+    while "live" not in heard and time.monotonic() < deadline:
+        message = listener.get_message(ignore_subscribe_messages=True, timeout=0.5)
+        if message is not None:
+            heard.append(decode(message["data"])[0])
+    listener.close()
+    assert "live" in heard
