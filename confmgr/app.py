@@ -31,13 +31,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from confmgr import events
 from confmgr.accounts.throttle import CountingMemoryStore
 from confmgr.agenda.live import LISTENERS
-from confmgr.documents import building
 from confmgr.db import MAX_ID, READ_ONLY, WriterQueue, create_engine, create_session_maker
 from confmgr.errors import NotFound
 from confmgr.filemodes import secure_data_dir
 from confmgr.i18n import LocaleMiddleware
 from confmgr.jobs.queue import JobQueue
 from confmgr.live.events import publish
+from confmgr.printing import pool as printing_pool
 from confmgr.settings import Settings, load_settings
 from confmgr.sites.tokens import SiteKeys
 from confmgr.web.auth import provide_actor
@@ -236,6 +236,6 @@ def create_app_from_env() -> Litestar:
     # Only in a server process: where apps come and go (tests), frozen objects that
     # later became garbage would never be collected.
     app.on_startup.append(keep_startup_objects_out_of_gc)
-    app.on_startup.append(lambda: building.warm(settings.document_workers))
-    app.on_shutdown.append(building.shutdown)
+    app.on_startup.append(lambda: printing_pool.warm(settings.document_workers))
+    app.on_shutdown.append(printing_pool.shutdown)
     return app

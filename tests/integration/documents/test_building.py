@@ -7,13 +7,13 @@ import os
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
-from confmgr.documents import building
+from confmgr.printing import pool as printing_pool
 from tests.integration.documents.conftest import Built, pdf_text
 
 
 def _worker_pid(workers: int) -> int:
     async def ask() -> int:
-        return await asyncio.get_running_loop().run_in_executor(building.pool(workers), os.getpid)
+        return await asyncio.get_running_loop().run_in_executor(printing_pool.pool(workers), os.getpid)
 
     return asyncio.run(ask())
 
@@ -25,13 +25,13 @@ def test_the_draft_is_built_in_a_worker_process(client: Any, api: dict[str, str]
     assert "DỰ THẢO" in pdf_text(pdf.content) or "BIÊN BẢN" in pdf_text(pdf.content)
     docx = client.get(f"/api/v1/meetings/{meeting.id}/documents/minutes.docx", headers=api)
     assert docx.status_code == 200 and docx.content.startswith(b"PK")
-    pool = building._pools[1]
+    pool = printing_pool._pools[1]
     assert isinstance(pool, ProcessPoolExecutor)
     assert _worker_pid(1) != os.getpid()
 
 
 def test_zero_workers_builds_in_a_thread_of_the_server() -> None:
-    assert isinstance(building.pool(0), ThreadPoolExecutor)
+    assert isinstance(printing_pool.pool(0), ThreadPoolExecutor)
     assert _worker_pid(0) == os.getpid()
 
 
