@@ -17,7 +17,7 @@ from confmgr.accounts.models import User
 from confmgr.accounts.permissions import require_editor
 from confmgr.agenda import live, services
 from confmgr.agenda.models import AgendaItem, Contribution, MeetingMaterial, SpeakRequest
-from confmgr.agenda.pdf import build_agenda_pdf
+from confmgr.agenda.pdf import agenda_print, build_agenda_pdf
 from confmgr.agenda.schedule import planned_starts
 from confmgr.agenda.schemas import (
     KINDS,
@@ -47,6 +47,7 @@ from confmgr.live.stream import short_session, sse_response
 from confmgr.meetings.schemas import TimeInput
 from confmgr.meetings.access import get_meeting
 from confmgr.meetings.status import available_actions, change_status
+from confmgr.printing import pool as printing_pool
 from confmgr.schemas import Person, person_of
 from confmgr.sites.services import list_sites
 from confmgr.timeutil import input_value, now, to_vn
@@ -490,7 +491,9 @@ class AgendaPages(Controller):
         meeting = await get_meeting(db_session, actor, meeting_id)
         items = await services.items_of(db_session, meeting_id)
         contributions = [row for row in await services.contributions_of(db_session, meeting_id) if row[0].status == "accepted"]
-        content = build_agenda_pdf(meeting, items, contributions, font_dir=request.app.state.settings.font_dir)
+        settings = request.app.state.settings
+        agenda = agenda_print(meeting, items, contributions)
+        content = await printing_pool.run(settings.document_workers, build_agenda_pdf, agenda, settings.font_dir)
         name = files.content_disposition(f"Chuong-trinh-hoi-nghi-{meeting.id}.pdf").replace("attachment", "inline", 1)
         return Response(content, media_type="application/pdf", headers={"Content-Disposition": name, "X-Content-Type-Options": "nosniff"})
 

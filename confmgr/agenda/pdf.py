@@ -2,13 +2,16 @@
 
 Set in the documents' serif family (``confmgr.printing.fonts``), which has every
 precomposed Vietnamese letter; user text is NFC and escaped for ReportLab's markup.
+Built in the printing pool (``confmgr.printing.pool``) from plain data
+(:class:`AgendaPrint`, made by :func:`agenda_print`), so the event loop keeps serving.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -21,6 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from confmgr.agenda.models import AgendaItem, Contribution
+from confmgr.agenda.schedule import planned_starts
 from confmgr.i18n import gettext
 from confmgr.names import join_office
 from confmgr.printing.fonts import load_fonts
@@ -39,6 +43,52 @@ _KIND_VI = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class PrintedItem:
+    id: int
+    title: str
+    kind: str
+    presenter: dict[str, Any] | None
+    planned_start: datetime | None
+    duration_minutes: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedContribution:
+    agenda_item_id: int | None
+    title: str
+    speaker: dict[str, Any] | None
+    site_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaPrint:
+    """What the printed agenda shows, as plain data a worker process can receive."""
+
+    title: str
+    starts_at: datetime | None
+    venue: str | None
+    items: tuple[PrintedItem, ...]
+    contributions: tuple[PrintedContribution, ...] = ()
+
+
+def agenda_print(
+    meeting: Any, items: Sequence[AgendaItem], contributions: Sequence[tuple[Contribution, str | None, Any]] = ()
+) -> AgendaPrint:
+    """The meeting, its items and the contributions to print (each with its site's name)."""
+    return AgendaPrint(
+        title=meeting.title, starts_at=meeting.starts_at, venue=meeting.venue,
+        items=tuple(
+            PrintedItem(i.id, i.title, i.kind, dict(i.presenter) if i.presenter else None, i.planned_start, i.duration_minutes)
+            for i in items
+        ),
+        contributions=tuple(
+            PrintedContribution(c.agenda_item_id, c.title, dict(c.speaker) if c.speaker else None, site_name)
+            for c, site_name, _file in contributions
+        ),
+    )
+
+
 def _m(text: str | None) -> str:
     """User text made safe for paragraph markup: NFC, escaped, line breaks kept."""
     return escape(nfc(text or "")).replace("\n", "<br/>")
@@ -52,10 +102,8 @@ def _presenter(person: dict[str, Any] | None) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def item_times(items: Sequence[AgendaItem], meeting_start: Any = None) -> list[str]:
+def item_times(items: Sequence[Any], meeting_start: Any = None) -> list[str]:
     """Each item's time, from the meeting's start and the durations (agenda.schedule)."""
-    from confmgr.agenda.schedule import planned_starts
-
     starts = planned_starts(meeting_start, items)
     times: list[str] = []
     for item in items:
@@ -68,13 +116,8 @@ def item_times(items: Sequence[AgendaItem], meeting_start: Any = None) -> list[s
     return times
 
 
-def build_agenda_pdf(
-    meeting: Any,
-    items: Sequence[AgendaItem],
-    contributions: Sequence[tuple[Contribution, str | None, Any]] = (),
-    *,
-    font_dir: Path | None = None,
-) -> bytes:
+def build_agenda_pdf(agenda: AgendaPrint, font_dir: Path | None = None) -> bytes:
+    """The agenda as PDF bytes (a job for the printing pool: plain data in, bytes out)."""
     fonts = load_fonts(font_dir)
     base = ParagraphStyle("agendaBody", fontName=fonts.regular, fontSize=13, leading=16, alignment=TA_LEFT)
     title = ParagraphStyle("agendaTitle", base, fontName=fonts.bold, fontSize=15, leading=19, alignment=TA_CENTER, spaceAfter=4)
@@ -84,27 +127,28 @@ def build_agenda_pdf(
 
     story: list[Any] = [
         Paragraph("CHƯƠNG TRÌNH", title),
-        Paragraph(_m(meeting.title), ParagraphStyle("agendaSubject", title, fontSize=14, leading=18)),
+        Paragraph(_m(agenda.title), ParagraphStyle("agendaSubject", title, fontSize=14, leading=18)),
         Paragraph(
-            _m(f"{to_vn(meeting.starts_at):%H:%M}, {vn_date(meeting.starts_at)}" + (f" – {meeting.venue}" if meeting.venue else "")),
+            _m(f"{to_vn(agenda.starts_at):%H:%M}, {vn_date(agenda.starts_at)}" + (f" – {agenda.venue}" if agenda.venue else "")),
             centered,
         ),
         Spacer(1, 6 * mm),
     ]
     rows: list[list[Any]] = [[Paragraph("TT", head), Paragraph("Thời gian", head), Paragraph("Nội dung", head), Paragraph("Thực hiện", head)]]
-    by_item: dict[int | None, list[tuple[Contribution, str | None, Any]]] = {}
-    for row in contributions:
-        by_item.setdefault(row[0].agenda_item_id, []).append(row)
-    for number, (item, when) in enumerate(zip(items, item_times(items, meeting.starts_at), strict=True), start=1):
+    by_item: dict[int | None, list[PrintedContribution]] = {}
+    for contribution in agenda.contributions:
+        by_item.setdefault(contribution.agenda_item_id, []).append(contribution)
+    items = agenda.items
+    for number, (item, when) in enumerate(zip(items, item_times(items, agenda.starts_at), strict=True), start=1):
         kind = _KIND_VI.get(item.kind, "")
         content = f"<b>{_m(item.title)}</b>"
         if kind and kind.lower() not in item.title.lower():
             content = f"<i>{escape(kind)}:</i> " + content
-        for c, site_name, _file in by_item.get(item.id, []):
+        for c in by_item.get(item.id, []):
             speaker = _presenter(c.speaker)
             line = f"– {_m(c.title)}"
-            if speaker or site_name:
-                line += f" <i>({_m(speaker or site_name)})</i>"
+            if speaker or c.site_name:
+                line += f" <i>({_m(speaker or c.site_name)})</i>"
             content += "<br/>" + line
         rows.append([Paragraph(str(number), ParagraphStyle("n", base, alignment=TA_CENTER)), Paragraph(_m(when), base),
                      Paragraph(content, base), Paragraph(_m(_presenter(item.presenter)), small)])
@@ -122,7 +166,7 @@ def build_agenda_pdf(
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=25 * mm, rightMargin=15 * mm, topMargin=20 * mm, bottomMargin=20 * mm,
-        title=nfc(f"Chương trình: {meeting.title}"), author="confmgr", subject=nfc(meeting.title),
+        title=nfc(f"Chương trình: {agenda.title}"), author="confmgr", subject=nfc(agenda.title),
     )
     doc.build(story)
     return buffer.getvalue()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from pypdf import PdfReader
 
 from tests.helpers import form_post, login, text_of
@@ -102,10 +103,25 @@ def test_viewer_cannot_change_the_agenda(world: World, client: Any, db: Any) -> 
     assert client.get(f"/api/v1/meetings/{m}/agenda", headers=headers).json() == []
 
 
+def _pdf_text(content: bytes) -> str:
+    import io
+
+    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+
+
 def test_printable_agenda_html_and_pdf(world: World, client: Any, admin_api: dict[str, str]) -> None:
     m = world.meeting()
     world.item(m, "Khai mạc hội nghị", "opening", planned_start="2026-12-20T08:00:00+07:00", duration_minutes=10)
     world.item(m, "Báo cáo <tổng kết> & phương hướng", "report", presenter=PRESENTER, duration_minutes=30)
+    papers = world.item(m, "Tham luận của các đơn vị", "contributions")
+    site_id, _token = world.site(m, "UBND huyện Hoài Ân")
+    contribution = client.post(
+        f"/api/v1/meetings/{m}/contributions",
+        json={"agenda_item_id": papers, "site_id": site_id, "title": "Kết quả sắp xếp tổ chức bộ máy",
+              "speaker": {"full_name": "Đặng Thị Ửng", "position": "Chủ tịch UBND huyện"}},
+        headers=admin_api,
+    )
+    assert contribution.status_code == 201, contribution.text
     login(client)
     printable = client.get(f"/meetings/{m}/agenda/print")
     assert printable.status_code == 200 and "@media print" in printable.text
@@ -118,5 +134,32 @@ def test_printable_agenda_html_and_pdf(world: World, client: Any, admin_api: dic
     assert "CHƯƠNG TRÌNH" in text
     assert "Báo cáo <tổng kết> & phương hướng" in text
     assert "08:10 – 08:40" in text  # the second item follows on from the first
+    flat = " ".join(text.split())
+    assert "Nguyễn Văn Thành, Phó Giám đốc Sở Nội vụ" in flat
+    assert "– Kết quả sắp xếp tổ chức bộ máy (Đặng Thị Ửng, Chủ tịch UBND huyện)" in flat
     fonts = {str(f.get("/BaseFont")) for page in reader.pages for f in page["/Resources"]["/Font"].values()}
     assert any("LiberationSerif" in name or "Times" in name for name in fonts), fonts
+
+
+@pytest.mark.parametrize("env_overrides", [{"CONFMGR_DOCUMENT_WORKERS": "0"}])
+def test_the_agenda_pdf_is_built_off_the_event_loop(
+    world: World, client: Any, monkeypatch: pytest.MonkeyPatch, env_overrides: dict[str, str]
+) -> None:
+    """Built by the printing pool (with 0 workers, its thread), never on the loop."""
+    import threading
+
+    from confmgr.agenda import controllers, pdf
+
+    threads: list[str] = []
+
+    def watched(*args: Any) -> bytes:
+        threads.append(threading.current_thread().name)
+        return pdf.build_agenda_pdf(*args)
+
+    monkeypatch.setattr(controllers, "build_agenda_pdf", watched)
+    m = world.meeting()
+    login(client)
+    response = client.get(f"/meetings/{m}/agenda.pdf")
+    assert response.status_code == 200
+    assert "Chưa có nội dung nào trong chương trình." in " ".join(_pdf_text(response.content).split())
+    assert len(threads) == 1 and threads[0].startswith("confmgr-documents"), threads
