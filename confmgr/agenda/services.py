@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -764,19 +765,40 @@ async def materials_of(db: AsyncSession, meeting_id: int, *, published_only: boo
     return [(d, f) for d, f in (await db.execute(stmt)).all()]
 
 
+def _seen_by_site(site: Site) -> Any:
+    """The one rule for what a site's link opens of the materials: those of its own
+    meeting that are published. Any other, published or not, is "not found"."""
+    return (MeetingMaterial.meeting_id == site.meeting_id) & MeetingMaterial.published.is_(True)
+
+
 async def published_materials(db: AsyncSession, site: Site) -> list[tuple[MeetingMaterial, StoredFile]]:
-    """What a site may download: its own meeting's published materials."""
-    return await materials_of(db, site.meeting_id, published_only=True)
+    """What a site may download, in the meeting's order."""
+    stmt = (
+        select(MeetingMaterial, StoredFile)
+        .join(StoredFile, StoredFile.id == MeetingMaterial.file_id)
+        .where(_seen_by_site(site))
+        .order_by(MeetingMaterial.sort_order, MeetingMaterial.id)
+    )
+    return [(m, f) for m, f in (await db.execute(stmt)).all()]
 
 
-async def material_file_for_site(db: AsyncSession, site: Site, material_id: int) -> StoredFile:
-    material = await db.get(MeetingMaterial, material_id)
-    if material is None or material.meeting_id != site.meeting_id or not material.published:
-        raise NotFound("No such file.")
-    stored = await db.get(StoredFile, material.file_id)
+async def material_for_site(db: AsyncSession, uploads_dir: Path, site: Site, material_id: int) -> tuple[StoredFile, Path]:
+    """One material the site may download, and where its bytes are."""
+    stored = (
+        await db.execute(
+            select(StoredFile)
+            .join(MeetingMaterial, MeetingMaterial.file_id == StoredFile.id)
+            .where(MeetingMaterial.id == material_id, _seen_by_site(site))
+        )
+    ).scalar_one_or_none()
     if stored is None:
-        raise NotFound("No such file.")
-    return stored
+        raise NotFound("No such document.")
+    root = uploads_dir.resolve()
+    path = (root / stored.storage_key).resolve()
+    # Storage keys are random names; refuse anything that would leave the uploads folder.
+    if path.parent != root or not path.is_file():
+        raise NotFound("No such document.")
+    return stored, path
 
 
 async def material_file_for_user(db: AsyncSession, actor: Any, meeting_id: int, material_id: int) -> StoredFile:

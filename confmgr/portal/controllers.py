@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
 from confmgr.accounts.permissions import require_editor
+from confmgr.agenda.services import material_for_site
 from confmgr.audit.services import Actor, actor_of
 from confmgr.db import read_after_write
 from confmgr.errors import Conflict, DomainError, InvalidInput
@@ -223,7 +224,7 @@ class PortalPages(SitePagesController):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, site: Site, material_id: int
     ) -> File:
         uploads = request.app.state.settings.uploads_dir
-        stored, path = await services.material_for_site(db_session, uploads, site, material_id)
+        stored, path = await material_for_site(db_session, uploads, site, material_id)
         return _document_file(stored, path)
 
 
@@ -366,7 +367,7 @@ class PortalApi(SiteApiController):
     ) -> File:
         """A meeting material's bytes, as an attachment."""
         uploads = request.app.state.settings.uploads_dir
-        stored, path = await services.material_for_site(db_session, uploads, site, material_id)
+        stored, path = await material_for_site(db_session, uploads, site, material_id)
         return _document_file(stored, path)
 
 

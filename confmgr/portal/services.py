@@ -16,21 +16,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.permissions import require_editor
-from confmgr.agenda.models import AgendaItem, MeetingMaterial
+from confmgr.agenda.models import AgendaItem
+from confmgr.agenda.services import published_materials
 from confmgr.audit.models import AuditEntry
 from confmgr.audit.services import Actor, actor_of, changed, entry_values
 from confmgr.db import read_after_write
 from confmgr.documents.models import IssuedDocument
 from confmgr.documents.services import issued_of
 from confmgr.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
-from confmgr.files.models import StoredFile
 from confmgr.i18n import N_
 from confmgr.live.events import board_channel, site_channel
 from confmgr.meetings.access import get_meeting
@@ -124,19 +123,9 @@ async def portal_view(db: AsyncSession, site: Site, now: datetime | None = None)
             .order_by(AgendaItem.sort_order, AgendaItem.planned_start, AgendaItem.id)
         )
     )
-    rows = await db.execute(
-        select(
-            MeetingMaterial.id,
-            MeetingMaterial.title,
-            StoredFile.original_name,
-            StoredFile.content_type,
-            StoredFile.size,
-        )
-        .join(StoredFile, StoredFile.id == MeetingMaterial.file_id)
-        .where(MeetingMaterial.meeting_id == meeting.id, MeetingMaterial.published.is_(True))
-        .order_by(MeetingMaterial.sort_order, MeetingMaterial.id)
-    )
-    materials = [PortalMaterial(*row) for row in rows]
+    materials = [
+        PortalMaterial(m.id, m.title, f.original_name, f.content_type, f.size) for m, f in await published_materials(db, site)
+    ]
     issued = await issued_of(db, meeting.id)
     from confmgr.signing.services import mark_stages  # the notice on documents not sealed yet
 
@@ -163,35 +152,6 @@ async def site_as_written(db: AsyncSession, site_id: int) -> Site:
     if site is None:  # deleted in the instant since; the answer went with it
         raise NotFound("No such site in this meeting.")
     return site
-
-
-async def material_for_site(
-    db: AsyncSession, uploads_dir: Path, site: Site, material_id: int
-) -> tuple[StoredFile, Path]:
-    """A published material of the site's own meeting and where its bytes are.
-
-    Any other material, published or not, is "not found": a link opens nothing
-    beyond its own meeting.
-    """
-    row = (
-        await db.execute(
-            select(StoredFile)
-            .join(MeetingMaterial, MeetingMaterial.file_id == StoredFile.id)
-            .where(
-                MeetingMaterial.id == material_id,
-                MeetingMaterial.meeting_id == site.meeting_id,
-                MeetingMaterial.published.is_(True),
-            )
-        )
-    ).scalar_one_or_none()
-    if row is None:
-        raise NotFound("No such document.")
-    root = uploads_dir.resolve()
-    path = (root / row.storage_key).resolve()
-    # Storage keys are random names; refuse anything that would leave the uploads folder.
-    if path.parent != root or not path.is_file():
-        raise NotFound("No such document.")
-    return row, path
 
 
 # ---- answers ---------------------------------------------------------------------
