@@ -26,8 +26,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from confmgr.agenda.models import AgendaItem, Contribution
 from confmgr.agenda.schedule import planned_starts
 from confmgr.i18n import gettext
-from confmgr.names import join_office
 from confmgr.printing.fonts import load_fonts
+from confmgr.schemas import person_of
 from confmgr.text import nfc
 from confmgr.timeutil import to_vn, vn_date
 
@@ -94,12 +94,10 @@ def _m(text: str | None) -> str:
     return escape(nfc(text or "")).replace("\n", "<br/>")
 
 
-def _presenter(person: dict[str, Any] | None) -> str:
-    if not person or not person.get("full_name"):
-        return ""
-    # One rule for a title: the office is never said twice (confmgr.names).
-    parts = [person.get("full_name", ""), join_office(person.get("position", ""), person.get("organization"))]
-    return ", ".join(p for p in parts if p)
+def _presenter(value: dict[str, Any] | None) -> str:
+    # One rule for a title: the office is never said twice (Person.describe).
+    person = person_of(value)
+    return person.describe() if person else ""
 
 
 def item_times(items: Sequence[Any], meeting_start: Any = None) -> list[str]:

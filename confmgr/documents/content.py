@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, ClassVar
 
-from confmgr.names import join_office
+from confmgr.schemas import Person
 from confmgr.text import clean_text as clean
 from confmgr.text import normalise_text as _normalise
 from confmgr.documents.vndate import (
@@ -71,25 +71,6 @@ def header_caps(name: str) -> str:
     text = unicodedata.normalize("NFC", name.strip())
     text = _UBND.sub("UBND", text)
     return text.upper()
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    """A person named in a document (đại biểu, người phát biểu, chủ trì, thư ký)."""
-
-    full_name: str
-    position: str
-    organization: str | None = None
-
-    @property
-    def office(self) -> str:
-        """``Giám đốc Sở Nội vụ``: position then agency, as Vietnamese writes a title,
-        never repeating an office (:func:`confmgr.names.join_office`)."""
-        return join_office(self.position, self.organization)
-
-    def describe(self) -> str:
-        """``Nguyễn Văn An, Giám đốc Sở Nội vụ``."""
-        return ", ".join(p for p in (self.full_name.strip(), self.office) if p)
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ from confmgr.sites.units import province_of
 from confmgr.sites.models import Delegate, Response, Site, SiteRole
 from confmgr.i18n import N_
 from confmgr.names import short_office, signer_title
+from confmgr.schemas import person_of
 from confmgr.text import clean_text
 from confmgr.timeutil import aware
 
@@ -271,16 +272,8 @@ def conclusions_record(row: Conclusions | None) -> ConclusionsRecord:
 # ---- pure mapping ------------------------------------------------------------------
 
 
-def person(value: dict[str, Any] | None) -> Person | None:
-    value = value or {}
-    name = clean(value.get("full_name"))
-    if not name:
-        return None
-    return Person(name, clean(value.get("position")), clean(value.get("organization")) or None)
-
-
 def _person_or_blank(value: dict[str, Any] | None) -> Person:
-    return person(value) or Person("", "")
+    return person_of(value) or Person("", "")
 
 
 def attending_sites(record: MeetingRecord) -> tuple[SiteRecord | None, list[SiteRecord]]:
@@ -426,7 +419,7 @@ def generated_sections(record: MeetingRecord) -> list[tuple[str, str, str, str, 
     for item in record.items:
         group = f"item:{item.id}"
         out.append((f"{group}:title", group, N_("Item title"), "", item.title))
-        out.append((f"{group}:presenter", group, N_("Presenter"), "", _presenter_text(person(item.presenter))))
+        out.append((f"{group}:presenter", group, N_("Presenter"), "", _presenter_text(person_of(item.presenter))))
         for speech in by_item.get(item.id, ()):
             out.append((f"{speech.key}:summary", group, _speech_label(speech), _speech_person(speech).describe(), speech.summary))
         out.append((f"{group}:notes", group, N_("Notes"), "", item.notes))
@@ -526,7 +519,7 @@ def minutes_content(
     for item in record.items:
         group = f"item:{item.id}"
         presenter_edit = _edited(record, f"{group}:presenter")
-        presenter = person(item.presenter) if presenter_edit is None else _text_to_person(presenter_edit)
+        presenter = person_of(item.presenter) if presenter_edit is None else _text_to_person(presenter_edit)
         notes = _or(_edited(record, f"{group}:notes"), item.notes)
         title = _or(_edited(record, f"{group}:title"), item.title) or item.title
         agenda.append(

@@ -39,6 +39,7 @@ from confmgr.i18n import N_
 from confmgr.meetings.models import Meeting, MeetingStatus
 from confmgr.meetings.access import get_meeting
 from confmgr.meetings.status import change_status
+from confmgr.schemas import person_of
 from confmgr.settings import Settings
 from confmgr.sites.models import Site
 from confmgr.text import clean_line, clean_text
@@ -288,8 +289,8 @@ def _check_issue_date(meeting: Meeting, issued_on: date) -> None:
 
 def _check_signer(kind: str, record: rec.MeetingRecord) -> dict[str, Any]:
     if kind == MINUTES:
-        chair = rec.person(record.chair)
-        secretary = rec.person(record.secretary)
+        chair = person_of(record.chair)
+        secretary = person_of(record.secretary)
         if chair is None or secretary is None:
             raise Conflict("The minutes need the names of the chair and the secretary; add them to the meeting.")
         return {"secretary": record.secretary, "chair": record.chair}
