@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr import events
 from confmgr.accounts.throttle import CountingMemoryStore
-from confmgr.agenda.live import LISTENERS
+from confmgr.agenda import live as agenda_live
 from confmgr.db import MAX_ID, READ_ONLY, WriterQueue, create_engine, create_session_maker
 from confmgr.errors import NotFound
 from confmgr.filemodes import secure_data_dir
@@ -192,7 +192,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "writer": Provide(provide_writer),
         },
         on_shutdown=[jobs.stop_in_process, writer.close],
-        listeners=LISTENERS,
+        listeners=agenda_live.LISTENERS,
         before_request=reject_impossible_ids,
         before_send=[security_headers_hook(hsts=settings.server.base_url.startswith("https://"))],
         exception_handlers=EXCEPTION_HANDLERS,
@@ -225,7 +225,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # the listeners once their own transaction commits (confmgr.events).
     events.deliver_to_app(session_maker, app)
     # Site live streams answered before the application stack (confmgr/live/fast.py).
-    install_live_streams(app)
+    install_live_streams(app, agenda_live.LIVE_EVENT, agenda_live.shared_live_html)
     return app
 
 

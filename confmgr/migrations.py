@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
+from confmgr.filemodes import secure_data_dir
 from confmgr.settings import PROJECT_ROOT, Settings
 
 
@@ -17,8 +18,6 @@ def alembic_config(settings: Settings) -> Config:
 
 
 def upgrade(settings: Settings, revision: str = "head") -> None:
-    from confmgr.filemodes import secure_data_dir
-
     # Created 0600 before SQLite makes it, so the database and its WAL are private.
     secure_data_dir(settings.data_dir, settings.database.url)
     command.upgrade(alembic_config(settings), revision)

@@ -15,7 +15,7 @@ from confmgr.accounts.models import Role, User
 from confmgr.accounts.permissions import require_user
 
 from confmgr.errors import DomainError, InvalidInput
-from confmgr.web.auth import log_in, log_out
+from confmgr.web.auth import bearer_token, log_in, log_out
 from confmgr.web.forms import form_data
 from confmgr.web.render import page
 
@@ -163,9 +163,6 @@ class AuthApiController(Controller):
     @delete("/token", status_code=204)
     async def revoke_token(self, request: Request[Any, Any, Any], db_session: AsyncSession, actor: User | None) -> None:
         """End the bearer token this request carries (log out of the API)."""
-        from confmgr.accounts.permissions import require_user
-        from confmgr.web.auth import bearer_token
-
         user = require_user(actor)
         token = bearer_token(request)
         if token:

@@ -15,6 +15,7 @@ from typing import Any
 from confmgr.attendance.services import SheetLine
 from confmgr.i18n import gettext
 from confmgr.labels import CHECK_LABELS, RESPONSE_LABELS, SITE_ROLE_LABELS
+from confmgr.sites.units import province_of
 
 HEADINGS = (
     "STT", "Điểm cầu", "Vai trò", "Xác nhận", "Lý do", "Kiểm tra kỹ thuật", "Kết nối",
@@ -43,8 +44,6 @@ def headings(lines: Sequence[SheetLine]) -> tuple[str, ...]:
 
 
 def _province(code: str | None) -> str:
-    from confmgr.sites.units import province_of
-
     info = province_of(code)
     return info.name if info else ""
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import msgspec
 
 from confmgr.schemas import Person
+from confmgr.sites.units import province_of
 
 RESPONSES = ("pending", "attending", "declined")
 CHECKS = ("not_done", "ok", "problem")
@@ -31,8 +32,6 @@ class BoardFilters:
         cls, response: str = "", check: str = "", role: str = "", connected: str = "", q: str = "", page: int = 1,
         province: str = "",
     ) -> BoardFilters:
-        from confmgr.sites.units import province_of
-
         known = province_of(province) if province and province != "none" else None
         return cls(
             province="none" if province == "none" else (known.code if known else ""),

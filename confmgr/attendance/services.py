@@ -27,6 +27,7 @@ from confmgr.meetings.models import Meeting
 from confmgr.meetings.access import ensure_editable, get_meeting
 from confmgr.schemas import Person
 from confmgr.sites.models import AttendanceEvent, Delegate, Site
+from confmgr.sites.units import province_of
 from confmgr.text import clean_line, search_key
 from confmgr.timeutil import now
 
@@ -230,8 +231,6 @@ class ProvinceCount:
 async def province_counts(db: AsyncSession, actor: Any, meeting_id: int) -> list[ProvinceCount]:
     """Per-province counts, in the official order of provinces; empty when no site of the
     meeting is an official unit. Two grouped queries whatever the number of sites."""
-    from confmgr.sites.units import province_of
-
     await get_meeting(db, actor, meeting_id)
     rows = list(
         await db.execute(

@@ -10,8 +10,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from confmgr.agenda.models import AgendaItem, Contribution, MeetingMaterial, SpeakRequest
 from confmgr.audit.models import AuditEntry
 from confmgr.i18n import N_, gettext
+from confmgr.labels import CHECK_LABELS, MODE_LABELS, RESPONSE_LABELS, ROLE_LABELS, SITE_ROLE_LABELS, STATUS_LABELS
+from confmgr.sites.models import Site
 from confmgr.web.render import page_datetime as vn_datetime
 
 # What was done, by (action, entity); {name} is the thing's name when known.
@@ -102,9 +105,6 @@ def _names(rows: Any) -> dict[int, str]:
 
 
 async def _name_maps(db: AsyncSession, meeting_id: int) -> dict[str, dict[int, str]]:
-    from confmgr.agenda.models import AgendaItem, Contribution, MeetingMaterial, SpeakRequest
-    from confmgr.sites.models import Site
-
     speakers = await db.execute(select(SpeakRequest.id, SpeakRequest.speaker).where(SpeakRequest.meeting_id == meeting_id))
     return {
         "site": _names(await db.execute(select(Site.id, Site.name).where(Site.meeting_id == meeting_id))),
@@ -126,8 +126,6 @@ def _when(value: str) -> str | None:
 
 def text_of(value: Any, key: str = "", names: dict[str, dict[int, str]] | None = None) -> str:
     """One value as a person reads it."""
-    from confmgr.web.render import CHECK_LABELS, MODE_LABELS, RESPONSE_LABELS, ROLE_LABELS, SITE_ROLE_LABELS, STATUS_LABELS
-
     names = names or {}
     if value is None or value == "" or value == [] or value == {}:
         return "—"

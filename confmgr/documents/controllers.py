@@ -250,7 +250,7 @@ class DocumentPages(Controller):
         status_code: int = 200, issue_errors: dict[str, str] | None = None, notice: str | None = None,
     ) -> Template:
         data = await services.overview(db, actor, meeting_id)
-        from confmgr.signing.controllers import signing_overview  # where each issued document stands
+        from confmgr.signing.controllers import signing_overview  # signing.controllers imports this module
 
         return page(
             "documents/index.html", o=data, user=actor, message=message, status_code=status_code,
@@ -577,7 +577,7 @@ class VerifyPage(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession,
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Template:
-        from confmgr.signing.controllers import verify_file_result  # PDFs: signatures and revisions too
+        from confmgr.signing.controllers import verify_file_result  # signing.controllers imports this module
 
         upload = data.get("file")
         try:

@@ -192,7 +192,7 @@ async def document_file(
     meeting = await get_meeting(db, actor, meeting_id)
     issued = await current_issued(db, meeting.id, kind)
     if issued is not None and fmt == "pdf":
-        from confmgr.signing.services import latest_pdf  # the newest signed revision, else the issued bytes
+        from confmgr.signing.services import latest_pdf  # signing.services imports this module
 
         data = await latest_pdf(db, settings, issued)
     elif issued is not None:
@@ -774,7 +774,7 @@ async def site_names(db: AsyncSession, meeting_id: int) -> list[str]:
 async def issued_for_site(db: AsyncSession, site: Site) -> list[IssuedDocument]:
     """The issued documents of the site's own meeting, current ones first."""
     rows = await issued_of(db, site.meeting_id)
-    from confmgr.signing.services import mark_stages  # each one's signing stage, for the notice
+    from confmgr.signing.services import mark_stages  # signing.services imports this module
 
     await mark_stages(db, rows)
     return sorted(rows, key=lambda d: (d.superseded_at is not None, d.kind, -d.id))
@@ -785,7 +785,7 @@ async def site_download(db: AsyncSession, settings: Settings, site: Site, issued
     issued = await db.get(IssuedDocument, issued_id) if 0 < issued_id <= MAX_ID else None
     if issued is None or issued.meeting_id != site.meeting_id:
         raise NotFound("No such document.")
-    from confmgr.signing.services import for_site  # the sealed revision once sealing is configured
+    from confmgr.signing.services import for_site  # signing.services imports this module
 
     data, _stage = await for_site(db, settings, issued)
     db.add(DocumentDownload(issued_document_id=issued.id, site_id=site.id))

@@ -27,6 +27,7 @@ row is put back to ``queued`` or ``failed`` with that answer.
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 import smtplib
@@ -35,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.generator import BytesGenerator
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import case, func, or_, select, update
 
@@ -157,8 +159,6 @@ async def job_progress(db: Any, job: BackgroundJob, *, failures: bool = True) ->
 
 
 async def _announce(db: Any, job: BackgroundJob) -> None:
-    import json
-
     progress = await job_progress(db, job, failures=False)
     emit(db, jobs_channel(progress.meeting_id), "job", json.dumps(progress.as_json()))
 
@@ -193,13 +193,11 @@ async def takeover(db: Any, job_id: int) -> None:
 
 
 def _domain(base_url: str) -> str:
-    from urllib.parse import urlsplit
-
     return urlsplit(base_url).hostname or "localhost"
 
 
 async def claim(bridge: Bridge, job_id: int, owner: str, limit: int) -> Claimed:
-    from confmgr.invitations.services import access_url, meeting_when, token_of
+    from confmgr.invitations.services import access_url, meeting_when, token_of  # invitations.services imports this module
 
     settings = bridge.settings
     sender, domain = settings.mail.sender, _domain(settings.server.base_url)
@@ -434,7 +432,7 @@ class Relay:
 
 
 def run(queue: JobQueue, job_id: int, owner: str) -> float | None:
-    from confmgr.invitations.services import smtp_config
+    from confmgr.invitations.services import smtp_config  # invitations.services imports this module
 
     bridge = queue.bridge
     assert bridge is not None

@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
 from huey.consumer import Consumer
+from litestar.channels import ChannelsPlugin
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from confmgr.live.events import PENDING_KEY, publish
@@ -151,7 +152,7 @@ class JobQueue:
     # ---- running (worker threads) ----
 
     def _run(self, job_id: int) -> None:
-        from confmgr.jobs.runner import run_job
+        from confmgr.jobs.runner import run_job  # the runner imports this module (Bridge, JobQueue)
 
         run_job(self, job_id)
 
@@ -165,7 +166,7 @@ class JobQueue:
 
     def recover(self, *, sole_process: bool) -> int:
         """Enqueue every unfinished job again (see the module's documentation)."""
-        from confmgr.jobs.runner import recover
+        from confmgr.jobs.runner import recover  # the runner imports this module (Bridge, JobQueue)
 
         assert self.bridge is not None
         ids = self.bridge.call(recover, sole_process)
@@ -178,8 +179,6 @@ class JobQueue:
     # ---- workers inside the server process ----
 
     async def start_in_process(self, app: Any) -> None:
-        from litestar.channels import ChannelsPlugin
-
         channels = app.plugins.get(ChannelsPlugin)
         self.bridge = Bridge(
             self.settings, app.state.session_maker, lambda events: publish(channels, events), asyncio.get_running_loop()

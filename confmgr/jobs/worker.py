@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import threading
 from collections.abc import Iterator
@@ -15,7 +16,10 @@ from litestar import Litestar
 from litestar.channels import ChannelsPlugin
 from sqlalchemy import select
 
+import confmgr.models  # noqa: F401  (every table, for the relationships the jobs touch)
 from confmgr.app import create_app
+from confmgr.cli_support import session_scope
+from confmgr.invitations.delivery import job_progress
 from confmgr.jobs.models import ACTIVE, BackgroundJob
 from confmgr.jobs.queue import Bridge, JobQueue
 from confmgr.live.events import publish
@@ -87,10 +91,6 @@ def run_worker(settings: Settings, workers: int | None = None) -> int:
         return 2
     if workers:
         settings = replace(settings, jobs=replace(settings.jobs, workers=workers))
-    import logging
-
-    import confmgr.models  # noqa: F401  (every table, for the relationships the jobs touch)
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     with running_app(settings) as (app, bridge):
@@ -108,9 +108,6 @@ def run_worker(settings: Settings, workers: int | None = None) -> int:
 
 
 async def _list(settings: Settings, show_all: bool) -> list[tuple[BackgroundJob, Any]]:
-    from confmgr.cli_support import session_scope
-    from confmgr.invitations.delivery import job_progress
-
     async with session_scope(settings) as db:
         stmt = select(BackgroundJob).order_by(BackgroundJob.id.desc())
         stmt = stmt.limit(20) if show_all else stmt.where(BackgroundJob.status.in_(ACTIVE))
@@ -119,7 +116,6 @@ async def _list(settings: Settings, show_all: bool) -> list[tuple[BackgroundJob,
 
 
 def list_jobs(settings: Settings, show_all: bool = False) -> int:
-    import confmgr.models  # noqa: F401
     rows = asyncio.run(_list(settings, show_all))
     queue = JobQueue(settings)
     try:

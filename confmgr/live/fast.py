@@ -11,7 +11,8 @@ So this wraps the application's ASGI handler: a live-stream request whose link i
 valid and under its limit is answered here, directly; everything else (a bad link, a
 link over its limit, any other path) goes on to the application, whose route gives
 the proper page, language and headers. The stream's answer carries the private
-headers of the portal (no caching, no referrer, not indexed).
+headers of the portal (no caching, no referrer, not indexed). What a stream starts
+with (the live view's current state) is the agenda's, handed over by ``app.py``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Litestar
@@ -29,6 +31,8 @@ from confmgr.live.hub import hub
 from confmgr.live.sites import open_site_stream
 
 LIVE_PATH = re.compile(r"/s/([A-Za-z0-9_-]{1,128})/live")
+# (app, meeting id, when the stream subscribed) -> the live view's whole state.
+StateReader = Callable[[Litestar, int, float], Awaitable[str]]
 HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
     (b"cache-control", b"no-cache, no-store"),
@@ -46,10 +50,10 @@ async def _until_disconnect(receive: Any) -> None:
             return
 
 
-async def serve_site_stream(app: Litestar, token: str, scope: Any, receive: Any, send: Any) -> bool:
+async def serve_site_stream(
+    app: Litestar, token: str, scope: Any, receive: Any, send: Any, state_event: str, current_state: StateReader
+) -> bool:
     """Serve the stream and return True, or False to let the application answer."""
-    from confmgr.agenda import live  # the live view's rendering (agenda imports confmgr.live)
-
     try:
         _site_id, meeting_id, slot = await open_site_stream(app, token, app.state.settings.live_streams_per_link)
     except DomainError:
@@ -61,10 +65,10 @@ async def serve_site_stream(app: Litestar, token: str, scope: Any, receive: Any,
 
     async def initial() -> list[tuple[str, str]]:
         subscribed_at = time.monotonic()
-        return [(live.LIVE_EVENT, await live.shared_live_html(app, meeting_id, subscribed_at))]
+        return [(state_event, await current_state(app, meeting_id, subscribed_at))]
 
     frames = hub(app).stream(
-        [live_channel(meeting_id)], initial, slot=slot, state_event=live.LIVE_EVENT, last_event_id=last_event_id
+        [live_channel(meeting_id)], initial, slot=slot, state_event=state_event, last_event_id=last_event_id
     )
     watcher = asyncio.ensure_future(_until_disconnect(receive))
     watcher.add_done_callback(lambda _task: slot.close())
@@ -81,14 +85,17 @@ async def serve_site_stream(app: Litestar, token: str, scope: Any, receive: Any,
     return True
 
 
-def install(app: Litestar) -> None:
-    """Put the short way in front of the application's ASGI handler."""
+def install(app: Litestar, state_event: str, current_state: StateReader) -> None:
+    """Put the short way in front of the application's ASGI handler; a stream starts
+    with ``current_state(app, meeting_id, subscribed_at)`` as its ``state_event``."""
     inner = app.asgi_handler
 
     async def handler(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
             found = LIVE_PATH.fullmatch(scope["path"])
-            if found is not None and await serve_site_stream(app, found[1], scope, receive, send):
+            if found is not None and await serve_site_stream(
+                app, found[1], scope, receive, send, state_event, current_state
+            ):
                 return
         await inner(scope, receive, send)
 

@@ -37,6 +37,7 @@ from confmgr.meetings.models import Meeting, MeetingStatus
 from confmgr.portal.auth import INVALID_LINK
 from confmgr.portal.schemas import AttendanceInput
 from confmgr.schemas import person_errors
+from confmgr.signing.services import mark_stages
 from confmgr.sites.models import AttendanceEvent, Delegate, Response, Site, TechnicalCheck
 from confmgr.sites.tokens import SiteKeys, token_digest
 from confmgr.text import clean_text, search_key
@@ -127,8 +128,6 @@ async def portal_view(db: AsyncSession, site: Site, now: datetime | None = None)
         PortalMaterial(m.id, m.title, f.original_name, f.content_type, f.size) for m, f in await published_materials(db, site)
     ]
     issued = await issued_of(db, meeting.id)
-    from confmgr.signing.services import mark_stages  # the notice on documents not sealed yet
-
     await mark_stages(db, issued)
     return PortalView(
         site=site, meeting=meeting, agenda=agenda, materials=materials, issued=issued,

@@ -17,6 +17,8 @@ import ipaddress
 from collections.abc import Iterable
 from typing import Any
 
+from litestar.middleware.base import DefineMiddleware
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -73,6 +75,4 @@ class TrustedProxiesMiddleware:
 
 
 def trusted_proxies(networks: tuple[Network, ...]) -> Any:
-    from litestar.middleware.base import DefineMiddleware
-
     return DefineMiddleware(TrustedProxiesMiddleware, networks=networks)

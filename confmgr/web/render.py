@@ -23,6 +23,7 @@ from confmgr.labels import (  # noqa: F401 (also imported from here)
     SITE_ROLE_LABELS,
     STATUS_LABELS,
 )
+from confmgr.sites.units import match, province_of
 from confmgr.text import nfc
 from confmgr.timeutil import input_value, to_vn, vn_date, vn_datetime
 from confmgr.web.addresses import loopback_links_seen_from_elsewhere
@@ -73,15 +74,11 @@ def page_datetime(value: datetime | None) -> str:
 
 
 def _province_name(code: str | None) -> str:
-    from confmgr.sites.units import province_of
-
     info = province_of(code)
     return info.name if info else ""
 
 
 def _unit_candidates(name: str) -> list[Any]:
-    from confmgr.sites.units import match
-
     return list(match(name).units)
 
 

@@ -26,6 +26,9 @@ import logging
 import re
 from typing import Any
 
+from confmgr.accounts.throttle import count_event
+from confmgr.errors import TooManyRequests
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -156,9 +159,6 @@ class VerifyRateLimitMiddleware:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and VERIFY_PATH.match(scope.get("path", "")) and _is_lookup(scope):
-            from confmgr.accounts.throttle import count_event
-            from confmgr.errors import TooManyRequests
-
             client = (scope.get("client") or ("unknown", 0))[0]
             store = scope["app"].stores.get("throttle")
             if await count_event(store, "verify", client, 60) > VERIFY_PER_MINUTE:

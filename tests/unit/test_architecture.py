@@ -116,16 +116,47 @@ def test_only_the_presentation_imports_the_web_layer() -> None:
     assert wrong == []
 
 
+def _packages(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
 def _reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:
+    """Whether importing ``start`` imports ``goal`` (through module-level imports; a
+    module's packages are imported before it). Reaching ``confmgr`` itself does not
+    reach its every module."""
     seen, todo = set(), [start]
     while todo:
         node = todo.pop()
-        if node == goal or goal.startswith(node + "."):
+        if node == goal:
             return True
         if node not in seen:
             seen.add(node)
             todo.extend(graph.get(node, ()))
+            todo.extend(_packages(node))
     return False
+
+
+def test_reaches_follows_imports_and_packages_only() -> None:
+    graph = {"p": set(), "p.a": {"q.b"}, "q": set(), "q.b": {"p"}, "r": {"p"}}
+    assert _reaches(graph, "q.b", "p") and _reaches(graph, "p.a", "p")
+    assert not _reaches(graph, "r", "p.a")  # a package's __init__ imports none of its modules here
+
+
+# Being reworked on a branch of its own; its imports are checked once it lands.
+NOT_CHECKED_YET = ("confmgr.signing",)
+
+
+def test_an_import_inside_a_function_breaks_a_real_cycle() -> None:
+    """Such an import is there only because its module, imported at the top, would
+    import this one (a comment names the cycle); any other belongs at the top."""
+    graph, inner = _graph()
+    needless = [
+        f"{module}:{line}: {text}"
+        for module, line, text, targets in inner
+        if not module.startswith(NOT_CHECKED_YET) and not any(_reaches(graph, t, module) for t in targets)
+    ]
+    assert needless == []
 
 
 def test_the_checker_sees_a_circle() -> None:
