@@ -8,13 +8,12 @@ from urllib.parse import parse_qsl, urlencode
 
 import anyio
 
-from litestar import Controller, MediaType, Request, Response, get, post, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
-from confmgr.accounts.permissions import require_user
 from confmgr.attendance import services
 from confmgr.attendance.chart import ChartLabels, answers_chart
 from confmgr.attendance.exports import to_csv, to_xlsx
@@ -27,14 +26,13 @@ from confmgr.attendance.schemas import (
     RollCallOut,
     RollCallTotalsOut,
 )
-from confmgr.errors import DomainError, InvalidInput, NotAuthenticated
+from confmgr.errors import InvalidInput
 from confmgr.i18n import N_, gettext
 from confmgr.live.events import board_channel
-from confmgr.live.stream import short_session, sse_response
+from confmgr.live.stream import meeting_stream_refusal, short_session, sse_response
 from confmgr.meetings.access import get_meeting
 from confmgr.schemas import Person
 from confmgr.sites.models import Site
-from confmgr.web.auth import session_user
 from confmgr.web.forms import form_data
 from confmgr.web.render import is_htmx, page
 
@@ -157,17 +155,9 @@ class BoardPages(Controller):
     @get("/attendance/stream")
     async def stream(self, request: Request[Any, Any, Any], meeting_id: int) -> Response[Any]:
         """Tells the board when a site changed; the board then fetches what it shows."""
+        if refusal := await meeting_stream_refusal(request, meeting_id):
+            return refusal
         app = request.app
-        # A session of its own, closed before streaming: a browser may stay connected
-        # for hours and must not hold a database connection all that time.
-        async with short_session(app) as db:
-            try:
-                user = require_user(await session_user(request, db))
-                await get_meeting(db, user, meeting_id)
-            except NotAuthenticated as exc:
-                return Response(gettext(exc.message), status_code=401, media_type=MediaType.TEXT)
-            except DomainError as exc:
-                return Response(gettext(exc.message), status_code=exc.status_code, media_type=MediaType.TEXT)
 
         async def initial() -> Iterable[tuple[str, str]]:
             # What is true now, so a board that reconnects knows whether it missed anything.

@@ -12,18 +12,15 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
-from confmgr.accounts.permissions import require_user
-from confmgr.errors import Conflict, DomainError, NotAuthenticated
+from confmgr.errors import Conflict
 from confmgr.i18n import N_, current_locale, gettext
 from confmgr.invitations import services
 from confmgr.invitations.qr import qr_png, qr_svg
 from confmgr.invitations.delivery import JobProgress, jobs_channel
 from confmgr.invitations.schemas import DeliveryFailureOut, FailedEmailOut, InvitationSummaryOut, JobOut, SiteLinkOut
 from confmgr.jobs.models import BackgroundJob
-from confmgr.live.stream import short_session, sse_response
-from confmgr.meetings.access import get_meeting
+from confmgr.live.stream import meeting_stream_refusal, short_session, sse_response
 from confmgr.settings import Settings
-from confmgr.web.auth import session_user
 from confmgr.web.confirm import confirm_page, is_confirmed
 from confmgr.web.forms import form_data
 from confmgr.web.render import is_htmx, page_or_fragment
@@ -229,15 +226,9 @@ class InvitationPages(Controller):
     @get("/invitations/events")
     async def events(self, request: Request[Any, Any, Any], meeting_id: int) -> Response[Any]:
         """The progress of the meeting's mailings as it happens (``job`` events, JSON)."""
+        if refusal := await meeting_stream_refusal(request, meeting_id):
+            return refusal
         app = request.app
-        async with short_session(app) as db:
-            try:
-                user = require_user(await session_user(request, db))
-                await get_meeting(db, user, meeting_id)
-            except NotAuthenticated as exc:
-                return Response(gettext(exc.message), status_code=401, media_type=MediaType.TEXT)
-            except DomainError as exc:
-                return Response(gettext(exc.message), status_code=exc.status_code, media_type=MediaType.TEXT)
 
         async def initial() -> Iterable[tuple[str, str]]:
             async with short_session(app) as db:

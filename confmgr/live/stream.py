@@ -9,13 +9,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, MediaType, Request, Response
 from litestar.response import ServerSentEvent, Stream
 
+from confmgr.accounts.permissions import require_user
 from confmgr.db import READ_ONLY
+from confmgr.errors import DomainError
+from confmgr.i18n import gettext
 from confmgr.live.hub import KEEP_ALIVE, Slot, hub
+from confmgr.meetings.access import get_meeting
+from confmgr.web.auth import session_user
 
-__all__ = ["KEEP_ALIVE", "FramedServerSentEvent", "short_session", "sse_response"]
+__all__ = ["KEEP_ALIVE", "FramedServerSentEvent", "meeting_stream_refusal", "short_session", "sse_response"]
 
 
 class FramedServerSentEvent(ServerSentEvent):
@@ -60,3 +65,17 @@ def short_session(app: Litestar) -> Any:
     session = app.state.session_maker()
     session.sync_session.info[READ_ONLY] = True
     return session
+
+
+async def meeting_stream_refusal(request: Request[Any, Any, Any], meeting_id: int) -> Response[str] | None:
+    """Why the secretariat's stream of a meeting is refused (a short plain-text answer:
+    401 not signed in, 404 no such meeting...), or None: any signed-in user who may see
+    the meeting may follow it. Checked with a session of its own, closed before the
+    stream starts: a browser may stay connected for hours and must not hold a database
+    connection all that time."""
+    async with short_session(request.app) as db:
+        try:
+            await get_meeting(db, require_user(await session_user(request, db)), meeting_id)
+        except DomainError as exc:
+            return Response(gettext(exc.message), status_code=exc.status_code, media_type=MediaType.TEXT)
+    return None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from tests.helpers import login
 from tests.integration.attendance.conftest import Board, answer, person
 
@@ -72,6 +74,16 @@ def test_stream_refuses_a_deactivated_user(client: Any, app: Any, admin: int, db
 def test_stream_of_unknown_meeting_is_404(admin_client: Any, app: Any) -> None:
     status, _body = admin_client.blocking_portal.call(_read_stream, app, "/meetings/777/attendance/stream", _cookie(admin_client), "event:")
     assert status == 404
+
+
+@pytest.mark.parametrize("stream", ["attendance/stream", "invitations/events"])
+def test_the_secretariat_streams_refuse_alike(client: Any, app: Any, board: Board, stream: str) -> None:
+    """The board's stream and the mailing's progress share one check (and its answers)."""
+    anonymous = client.blocking_portal.call(_read_stream, app, f"/meetings/{board.meeting_id}/{stream}", "", "event:")
+    login(client)
+    unknown = client.blocking_portal.call(_read_stream, app, f"/meetings/777/{stream}", _cookie(client), "event:")
+    assert anonymous[0] == 401 and "event:" not in anonymous[1] and anonymous[1].strip()
+    assert unknown[0] == 404 and "event:" not in unknown[1] and unknown[1].strip()
 
 
 def test_stream_starts_with_the_board_version_then_announces_answers(admin_client: Any, app: Any, board: Board) -> None:
