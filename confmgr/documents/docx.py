@@ -16,7 +16,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, time
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -43,6 +43,7 @@ from confmgr.documents.content import (
 from confmgr.documents.pdf import balanced_subject_indent
 from confmgr.documents.vndate import to_vn_time
 from confmgr.printing.fonts import load_fonts
+from confmgr.printing.metadata import FileMetadata, core_text, metadata_of
 from confmgr.printing.layout import (
     AGENCY_COLUMN_SHARE,
     BODY_FIRST_LINE_INDENT_MM,
@@ -86,8 +87,6 @@ _PPR_AFTER_BORDER = (
 _TBLPR_AFTER_BORDERS = (
     "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange",
 )
-# Core properties hold at most 255 characters a field.
-_CORE_MAX = 255
 # "năm 2026", "ngày 05", "số 01": a number never starts a line without its word.
 _NUMBER_WORD = re.compile(r"\b(năm|tháng|ngày|số|Số) (?=\d)")
 
@@ -343,23 +342,17 @@ def _page_field(para: Paragraph) -> None:
         run._r.append(element)
 
 
-def _core(text: str) -> str:
-    text = clean(text)
-    return text if len(text) <= _CORE_MAX else text[: _CORE_MAX - 1].rstrip() + "…"
-
-
-def _save(doc: DocumentObject, title: str, author: str, subject: str, stamp: datetime) -> bytes:
+def _save(doc: DocumentObject, meta: FileMetadata) -> bytes:
     props = doc.core_properties
-    props.title = _core(title)
-    props.author = _core(author)
-    props.subject = _core(subject)
+    props.title = core_text(meta.title)
+    props.author = core_text(meta.author)
+    props.subject = core_text(meta.subject)
     props.comments = "confmgr"
-    props.last_modified_by = _core(author)
+    props.last_modified_by = core_text(meta.author)
     props.revision = 1
     props.language = "vi-VN"
-    # The issue moment (or the meeting's, for a draft), not the clock: true and
-    # reproducible. Core properties are written in UTC.
-    moment = stamp.astimezone(UTC).replace(tzinfo=None)
+    # Core properties are written in UTC.
+    moment = meta.stamp.astimezone(UTC).replace(tzinfo=None)
     props.created = moment
     props.modified = moment
     raw = io.BytesIO()
@@ -394,7 +387,7 @@ def build_minutes_docx(content: MinutesContent) -> bytes:
     _signature(chair, ["Chủ tọa"], content.chair.full_name)
     _paragraph(doc).paragraph_format.space_after = Pt(6)
     _recipients(doc, content.recipients, content.archive_unit, first=False)
-    return _save(doc, content.file_title, clean(content.header.name), content.file_subject, content.stamp)
+    return _save(doc, metadata_of(content))
 
 
 def build_conclusions_docx(content: ConclusionsContent) -> bytes:
@@ -412,4 +405,4 @@ def build_conclusions_docx(content: ConclusionsContent) -> bytes:
     recipients, signer = table.rows[0].cells  # type: ignore[attr-defined]
     _recipients(recipients, content.recipients, content.archive_unit, first=True)
     _signature(signer, content.signer.heading_lines, content.signer.full_name)
-    return _save(doc, content.file_title, clean(content.header.name), content.file_subject, content.stamp)
+    return _save(doc, metadata_of(content))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -46,6 +45,7 @@ from confmgr.documents.content import (
 )
 from confmgr.documents.vndate import to_vn_time
 from confmgr.printing.fonts import FontFamily
+from confmgr.printing.metadata import FileMetadata, metadata_of, pdf_date
 from confmgr.printing.layout import (
     AGENCY_COLUMN_SHARE,
     BODY_FIRST_LINE_INDENT_MM,
@@ -404,20 +404,10 @@ class _DocTemplate(BaseDocTemplate):
             canvas.restoreState()
 
 
-def _pdf_date(moment: datetime) -> str:
-    """``D:20211227093012+07'00'``: a PDF date with the Vietnam offset."""
-    offset = moment.utcoffset() or timedelta(0)
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    return f"D:{moment:%Y%m%d%H%M%S}{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
-
-
-def _build(
-    story: list[Flowable], fonts: FontFamily, draft: bool, title: str, author: str, subject: str, stamp: datetime
-) -> bytes:
+def _build(story: list[Flowable], fonts: FontFamily, draft: bool, meta: FileMetadata) -> bytes:
     buffer = io.BytesIO()
-    doc = _DocTemplate(buffer, fonts, draft, title=title, author=author, subject=subject)
-    date_text = _pdf_date(stamp)
+    doc = _DocTemplate(buffer, fonts, draft, title=meta.title, author=meta.author, subject=meta.subject)
+    date_text = pdf_date(meta.stamp)
 
     def canvasmaker(*args: Any, **kwargs: Any) -> Canvas:
         # Invariant mode would write 2000-01-01; the document's own date is as
@@ -455,15 +445,7 @@ def build_minutes_pdf(content: MinutesContent, fonts: FontFamily) -> bytes:
     story.append(KeepTogether([closing, Spacer(1, 6), signatures]))
     story.append(Spacer(1, 12))
     story += _recipients(s, content.recipients, content.archive_unit)
-    return _build(
-        story,
-        fonts,
-        content.draft,
-        title=content.file_title,
-        author=clean(content.header.name),
-        subject=content.file_subject,
-        stamp=content.stamp,
-    )
+    return _build(story, fonts, content.draft, metadata_of(content))
 
 
 def build_conclusions_pdf(content: ConclusionsContent, fonts: FontFamily) -> bytes:
@@ -492,12 +474,4 @@ def build_conclusions_pdf(content: ConclusionsContent, fonts: FontFamily) -> byt
         splitInRow=1,
     )
     story.append(KeepTogether([closing, Spacer(1, 8), footer]))
-    return _build(
-        story,
-        fonts,
-        content.draft,
-        title=content.file_title,
-        author=clean(content.header.name),
-        subject=content.file_subject,
-        stamp=content.stamp,
-    )
+    return _build(story, fonts, content.draft, metadata_of(content))
