@@ -14,11 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.permissions import require_user
 from confmgr.errors import Conflict, NotFound
-from confmgr.meetings.models import Meeting, MeetingStatus
-
-S = MeetingStatus
-# Once documents are issued the record they were made from stays as it was.
-EDITABLE = frozenset({S.DRAFT, S.INVITED, S.IN_PROGRESS, S.ENDED})
+from confmgr.meetings.models import Meeting
 
 
 async def get_meeting(db: AsyncSession, actor: Any, meeting_id: int) -> Meeting:
@@ -32,5 +28,5 @@ async def get_meeting(db: AsyncSession, actor: Any, meeting_id: int) -> Meeting:
 
 def ensure_editable(meeting: Meeting) -> None:
     """Refuse a change to a meeting whose documents are issued (or which is archived)."""
-    if meeting.status not in {s.value for s in EDITABLE}:
+    if not meeting.record_open:
         raise Conflict("This meeting's documents are issued; its record can no longer change.")

@@ -28,6 +28,12 @@ class MeetingStatus(str, enum.Enum):
     ARCHIVED = "archived"
 
 
+# Once documents are issued the record they were made from stays as it was.
+EDITABLE_STATUSES = frozenset(
+    s.value for s in (MeetingStatus.DRAFT, MeetingStatus.INVITED, MeetingStatus.IN_PROGRESS, MeetingStatus.ENDED)
+)
+
+
 class Meeting(Base):
     """One conference, in a hall, online or both."""
 
@@ -60,3 +66,10 @@ class Meeting(Base):
     current_speaker: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Bumped on every change of the meeting row; lets pages detect stale edits.
     revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    @property
+    def record_open(self) -> bool:
+        """Whether the meeting's record may still change: not once its documents are
+        issued (services refuse through meetings.access.ensure_editable; pages hide the
+        buttons)."""
+        return self.status in EDITABLE_STATUSES

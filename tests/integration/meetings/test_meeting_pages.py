@@ -139,3 +139,29 @@ def test_english_is_available(admin_client: Any) -> None:
     page = admin_client.get("/meetings")
     assert '<html lang="en">' in page.text
     assert "New meeting" in page.text
+
+
+def test_pages_offer_changes_only_while_the_record_is_open(admin_client: Any, admin_api: dict[str, str], db: Any) -> None:
+    """One rule (Meeting.record_open) for the services and the pages: once the documents
+    are issued, the meeting, its sites, agenda and materials show no change buttons."""
+    meeting_id = _create(admin_client)
+    site = admin_client.post(f"/api/v1/meetings/{meeting_id}/sites", json={"name": "UBND huyện Tuy Phước"}, headers=admin_api)
+    assert site.status_code == 201, site.text
+    site_delete = f'/meetings/{meeting_id}/sites/{site.json()["id"]}/delete'
+    edit_link = f'href="/meetings/{meeting_id}/edit"'
+    upload_form = f'action="/meetings/{meeting_id}/materials"'
+
+    def shown() -> tuple[bool, bool, bool]:
+        page = admin_client.get(f"/meetings/{meeting_id}").text
+        agenda = admin_client.get(f"/meetings/{meeting_id}/agenda").text
+        return edit_link in page, site_delete in page, upload_form in agenda
+
+    assert shown() == (True, True, True)
+
+    async def issue(session: Any) -> None:
+        from confmgr.meetings.models import Meeting
+
+        (await session.get(Meeting, meeting_id)).status = "documents_issued"
+
+    db(issue)
+    assert shown() == (False, False, False)
