@@ -21,9 +21,8 @@ from confmgr.errors import NotAuthenticated, TooManyRequests
 from confmgr.i18n import N_
 from confmgr.live.hub import Hub, Slot, hub
 from confmgr.live.stream import short_session
-from confmgr.portal.auth import INVALID_LINK
 from confmgr.sites.models import Site
-from confmgr.sites.tokens import token_digest
+from confmgr.sites.tokens import INVALID_LINK, token_digest
 
 LINK_CACHE_SECONDS = 60.0
 LINK_CACHE_MAX = 100_000

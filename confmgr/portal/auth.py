@@ -20,14 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from confmgr.errors import NotAuthenticated
-from confmgr.i18n import N_, gettext
+from confmgr.i18n import gettext
 from confmgr.meetings.models import Meeting
 from confmgr.sites.models import Site
-from confmgr.sites.tokens import SiteKeys, token_digest
+from confmgr.sites.tokens import INVALID_LINK, SiteKeys, token_digest
 from confmgr.web.auth import bearer_token, cookie_session_user
 from confmgr.web.render import is_htmx
-
-INVALID_LINK = N_("This link is not valid. Ask the secretariat for a new one.")
 
 
 async def site_for_token(

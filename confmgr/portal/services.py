@@ -34,12 +34,11 @@ from confmgr.i18n import N_
 from confmgr.live.events import board_channel, site_channel
 from confmgr.meetings.access import get_meeting
 from confmgr.meetings.models import Meeting, MeetingStatus
-from confmgr.portal.auth import INVALID_LINK
 from confmgr.portal.schemas import AttendanceInput
 from confmgr.schemas import person_errors
 from confmgr.signing.services import mark_stages
 from confmgr.sites.models import AttendanceEvent, Delegate, Response, Site, TechnicalCheck
-from confmgr.sites.tokens import SiteKeys, token_digest
+from confmgr.sites.tokens import INVALID_LINK, SiteKeys, token_digest
 from confmgr.text import clean_text, search_key
 from confmgr.timeutil import aware
 from confmgr.timeutil import now as utc_now

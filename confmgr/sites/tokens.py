@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from confmgr.i18n import N_
+
 TOKEN_BYTES = 24
+# What every route of a site's link answers when the token opens nothing (the portal's
+# pages, its API, the live stream): one message, whatever the reason.
+INVALID_LINK = N_("This link is not valid. Ask the secretariat for a new one.")
 
 
 @dataclass(frozen=True)
