@@ -7,7 +7,7 @@ Status changes are in :mod:`confmgr.meetings.status`; loading a meeting and the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import msgspec
@@ -124,6 +124,16 @@ class MeetingPage:
     pages: int
 
 
+def _midnight(day: date, days_after: int = 0) -> datetime | None:
+    """Midnight in Vietnam ``days_after`` days after ``day``, in UTC; None (no bound) for
+    the first and last days Python knows, whose midnight has no UTC datetime: nothing
+    lies beyond them anyway."""
+    try:
+        return datetime.combine(day + timedelta(days=days_after), time.min, VN_TZ).astimezone(UTC)
+    except OverflowError:
+        return None
+
+
 async def search_meetings(db: AsyncSession, actor: Any, query: MeetingQuery) -> MeetingPage:
     require_user(actor)
     stmt = select(Meeting)
@@ -132,10 +142,12 @@ async def search_meetings(db: AsyncSession, actor: Any, query: MeetingQuery) -> 
         for word in key.split():
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             stmt = stmt.where(Meeting.title_search.like(f"%{escaped}%", escape="\\"))
-    if query.date_from:
-        stmt = stmt.where(Meeting.starts_at >= datetime.combine(query.date_from, time.min, VN_TZ))
-    if query.date_to:
-        stmt = stmt.where(Meeting.starts_at < datetime.combine(query.date_to + timedelta(days=1), time.min, VN_TZ))
+    since = _midnight(query.date_from) if query.date_from else None
+    if since is not None:
+        stmt = stmt.where(Meeting.starts_at >= since)
+    until = _midnight(query.date_to, days_after=1) if query.date_to else None
+    if until is not None:
+        stmt = stmt.where(Meeting.starts_at < until)
     if query.status:
         stmt = stmt.where(Meeting.status == query.status)
     total = int(await db.scalar(select(func.count()).select_from(stmt.subquery())) or 0)

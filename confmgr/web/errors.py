@@ -14,7 +14,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import StatementError
 
 from confmgr.errors import DomainError, NotAuthenticated
 from confmgr.i18n import N_, gettext
@@ -107,13 +107,13 @@ def too_deep_handler(request: Request[Any, Any, Any], exc: RecursionError) -> Re
 def out_of_range_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A number or date no column can hold (an id of 1e20, the year 1): 422, nothing changed.
     Services check what they can name; this is the net under every other field."""
-    if isinstance(exc, DBAPIError) and not _is_range_error(exc):
+    if isinstance(exc, StatementError) and not _is_range_error(exc):
         return internal_error_handler(request, exc)
     log.warning("refused an out-of-range value on %s %s: %s", request.method, request.url.path, type(exc).__name__)
     return _bad_request(request, 422, N_("A number or date in the request is out of range."))
 
 
-def _is_range_error(exc: DBAPIError) -> bool:
+def _is_range_error(exc: StatementError) -> bool:
     text = str(exc.orig if exc.orig is not None else exc).lower()
     return isinstance(exc.orig, OverflowError) or "out of range" in text or "too large" in text or "overflow" in text
 
@@ -129,6 +129,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     HTTPException: http_error_handler,
     RecursionError: too_deep_handler,
     OverflowError: out_of_range_handler,
-    DBAPIError: out_of_range_handler,
+    # A value the driver refused (DBAPIError) or SQLAlchemy could not convert to bind.
+    StatementError: out_of_range_handler,
     Exception: internal_error_handler,
 }

@@ -46,3 +46,14 @@ def test_row08_pick_form_with_impossible_ids_is_an_error_page(client: Any, admin
         assert answer.status_code in (400, 404, 422), answer.text[:300]
     answer = form_post(client, f"/meetings/{meeting_id}/edit", {"title": "x", "starts_at": "0001-01-01T00:00"})
     assert answer.status_code in (400, 422), answer.text[:300]
+
+
+def test_row08_search_by_the_first_and_last_days_python_knows(client: Any, admin_api: dict[str, str], meeting_id: int) -> None:
+    # Midnight of 0001-01-01 in Vietnam has no UTC datetime, nor the day after 9999-12-31:
+    # such bounds mean "no bound" (found by the schemathesis run: a 500).
+    for bounds in ({"date_from": "0001-01-01"}, {"date_to": "9999-12-31"}, {"date_from": "0001-01-01", "date_to": "9999-12-31"}):
+        answer = client.get("/api/v1/meetings", params=bounds, headers=admin_api)
+        assert answer.status_code == 200, (bounds, answer.text)
+        assert [m["id"] for m in answer.json()] == [meeting_id], bounds
+    assert client.get("/api/v1/meetings", params={"date_from": "9999-12-31"}, headers=admin_api).json() == []
+    assert client.get("/api/v1/meetings", params={"date_to": "0001-01-01"}, headers=admin_api).json() == []
