@@ -89,6 +89,20 @@ def _issued_minutes(server: LiveServer) -> tuple[int, str]:
     return mid, str(site["token"])
 
 
+def _appendix_pdf() -> bytes:
+    from io import BytesIO
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    pdf.drawString(72, 760, "PHU LUC: Danh sach dai bieu")
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
 def test_upload_seal_download_verify(browser: Any, signing_server: tuple[LiveServer, Pki], tmp_path: Path) -> None:
     server, pki = signing_server
     mid, token = _issued_minutes(server)
@@ -112,15 +126,27 @@ def test_upload_seal_download_verify(browser: Any, signing_server: tuple[LiveSer
     assert "Trần Minh Hoàng" in page.inner_text("main")
     context.close()
 
-    # The clerk seals.
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    # The clerk, from the login page, by clicking: the meeting, its documents, the minutes'
+    # signing page; seals, then signs an appendix sent as a separate file.
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     log_in(page, server, "vanthu", server.admin_password)
-    page.goto(f"{server}/meetings/{mid}/documents")
+    page.click(f"a[href='/meetings/{mid}']")
+    page.click("nav.tabs a[data-tab=documents]")
     page.click("#minutes-signing a.btn")
     with page.expect_navigation(timeout=120_000):
         page.click("form:has(input[value=seal]) button")
     assert "Đã ký số của cơ quan: sẵn sàng phát hành" in page.inner_text("#stage")
+    appendix_file = tmp_path / "phu-luc.pdf"
+    appendix_file.write_bytes(_appendix_pdf())
+    page.set_input_files("input#a-file", str(appendix_file))
+    with page.expect_download(timeout=120_000) as download:
+        page.click("form:has(input[value=seal_appendix]) button")
+    signed_appendix = tmp_path / "phu-luc-da-ky.pdf"
+    download.value.save_as(signed_appendix)
+    assert signed_appendix.read_bytes().startswith(appendix_file.read_bytes())
+    report = subprocess.run(["pdfsig", str(signed_appendix)], capture_output=True, text=True).stdout
+    assert report.count("Signature is Valid.") == 1 and "Sở Nội vụ tỉnh Bình Định" in report, report
     context.close()
     sealed = httpx.get(f"{server}/api/v1/meetings/{mid}/documents/minutes.pdf", headers=h).content
     assert sealed.startswith(signed_file.read_bytes())
