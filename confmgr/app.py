@@ -191,7 +191,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "actor": Provide(provide_actor), "db_session": Provide(provide_db_session),
             "writer": Provide(provide_writer),
         },
-        on_shutdown=[jobs.stop_in_process, writer.close],
+        # Last, the database connections: closed on the loop that opened them (left to the
+        # garbage collector, SQLite's connection threads wrote to a loop already closed).
+        on_shutdown=[jobs.stop_in_process, writer.close, engine.dispose],
         listeners=agenda_live.LISTENERS,
         before_request=reject_impossible_ids,
         before_send=[security_headers_hook(hsts=settings.server.base_url.startswith("https://"))],
