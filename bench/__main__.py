@@ -42,6 +42,7 @@ def discover() -> list[str]:
 def run_one(name: str) -> tuple[int, str, list[dict[str, Any]]]:
     """Run one benchmark with --markdown; return its status, its output and its JSON lines."""
     buffer = io.StringIO()
+    common.mark_start()
     started = time.perf_counter()
     print(f"# {name} ({os.environ.get('CONFMGR_BENCH_DATABASE_URL') and 'postgresql+redis' or 'sqlite'})", file=sys.stderr, flush=True)
     with contextlib.redirect_stdout(buffer):

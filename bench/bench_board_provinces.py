@@ -186,7 +186,7 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [
         "## Board by province (3,321 sites)",
         "",
-        f"Machine: {common.describe(result['machine'])}, {result['machine']['date']} (shared with other work while measured).",
+        f"Machine: {common.describe(result['machine'])}, {result['machine']['date']}. {common.load_note(result['machine'])}",
         "In process (Litestar test client, SQLite); every province in turn. Target: the per-province view under "
         f"{TARGET_MS:.0f} ms; adding the whole country under {ADD_TARGET_S:.0f} s.",
         "",

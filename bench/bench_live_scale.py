@@ -541,7 +541,7 @@ def markdown(result: dict[str, Any], facts: dict[str, Any]) -> str:
     return f"""## Live at national scale: {result['streams']:,} streams, reconnect storms, the morning mix
 
 Measured {facts['date']} on {common.describe(facts)}; {_server_of(result)}.
-**The machine was shared with seven other engineers' work while this ran**; each phase ran briefly
+{common.load_note(facts)} Each phase ran briefly
 (a few changes, a {m['seconds']:.0f} s mix), so these are single short samples, not best-of runs.
 {result['streams']:,} streams (3 per site, {result['sites']:,} sites) from lean asyncio clients (one protocol
 object per stream, no HTTP library) in one process on the same machine; the request mix from a

@@ -265,9 +265,7 @@ def markdown(results: list[dict[str, Any]], facts: dict[str, Any]) -> str:
     sites = results[0]["sites"] if results else 0
     return f"""## The event loop while a national meeting's minutes are built
 
-Measured {facts['date']} on {common.describe(facts)}. **The machine was shared with other
-work during the run** (other test suites and servers); the numbers are upper bounds of what
-a quiet machine gives.
+Measured {facts['date']} on {common.describe(facts)}. {common.load_note(facts)}
 One `confmgr serve` process with SQLite; the minutes PDF of an ended meeting of {sites:,} sites
 is downloaded (as a draft, so built each time) several times in a row, while a site's page
 `GET /s/<token>` is asked every 50 ms, one live stream `/s/<token>/live` of another meeting is

@@ -176,7 +176,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"The minutes of a meeting with {r['sites']:,} sites ({r['pdf_bytes'] / 1e6:.1f} MB PDF), issued, then signed and "
         f"sealed through the services (`sign_with_own_key`, `seal`), each timed from the call to the commit: open the key, "
         f"place the image, PAdES signature, validate, store the revision (SQLite, files on disk); median of {r['runs']} runs "
-        f"after one warm-up, on {common.describe(r['machine'])}, {r['machine']['date']}, a machine shared with other work "
+        f"after one warm-up, on {common.describe(r['machine'])}, {r['machine']['date']} "
         f"(load average {r['load_average'][0]} at the start, {r['load_average'][1]} at the end).",
         "",
         "| step | median | slowest | target |",

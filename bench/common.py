@@ -72,6 +72,17 @@ def _reset_postgres(url: str) -> None:
     thread.join()
 
 
+# The machine's load when the benchmark started (when this module was imported, or
+# ``mark_start()`` for each benchmark of a ``python -m bench`` run): the load at its end
+# would be the benchmark's own.
+_load_at_start = os.getloadavg()[0]
+
+
+def mark_start() -> None:
+    global _load_at_start
+    _load_at_start = os.getloadavg()[0]
+
+
 def machine() -> dict[str, Any]:
     """The machine, for the reports: cores, CPU model, memory, system, Python, and
     the date in Vietnam."""
@@ -91,7 +102,20 @@ def machine() -> dict[str, Any]:
     return {
         "cores": os.cpu_count(), "cpu": cpu, "memory_gib": memory_gib, "python": platform.python_version(),
         "system": f"{platform.system()} {platform.release()}", "date": datetime.now(VN).strftime("%Y-%m-%d"),
+        "load_1m": round(_load_at_start, 2),
     }
+
+
+def load_note(facts: dict[str, Any]) -> str:
+    """What else the machine was doing when the benchmark started (the 1-minute load
+    average against the cores): the reader judges the numbers by it."""
+    load, cores = facts.get("load_1m"), facts.get("cores") or 1
+    if load is None:
+        return ""
+    if load < 0.5 * cores:
+        return f"The machine was otherwise quiet (load average {load} at the start)."
+    return (f"**The machine was busy with other work** (load average {load} at the start, on {cores} cores): "
+            "the times are upper bounds of what a quiet machine gives.")
 
 
 def describe(facts: dict[str, Any]) -> str:
