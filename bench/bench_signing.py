@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
 import os
 import statistics
@@ -31,29 +30,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PIL import Image, ImageDraw
-
 from bench import common
 from bench.bench_minutes_pdf import national_minutes
 from confmgr.documents.pdf import build_minutes_pdf
 from confmgr.printing.fonts import load_fonts
-from tests.signing_pki import PASSWORD, make_pki
+from tests.signing_pki import PASSWORD, make_pki, png
 
 TARGET_S = 0.5
 CHAIR = {"full_name": "Nguyễn Văn Bình", "position": "Giám đốc", "organization": "Sở Nội vụ"}
 SECRETARY = {"full_name": "Trần Thị Thu Hằng", "position": "Chuyên viên", "organization": "Văn phòng Sở Nội vụ"}
-
-
-def _png(color: tuple[int, int, int], size: tuple[int, int], ring: bool) -> bytes:
-    img = Image.new("RGBA", size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(img)
-    if ring:
-        draw.ellipse((4, 4, size[0] - 4, size[1] - 4), outline=color + (255,), width=10)
-    else:
-        draw.line((10, size[1] - 20, size[0] // 2, 15, size[0] - 10, size[1] - 30), fill=color + (255,), width=6)
-    out = io.BytesIO()
-    img.save(out, "PNG")
-    return out.getvalue()
 
 
 async def _session(maker: Any, work: Any) -> Any:
@@ -75,7 +60,7 @@ async def _measure(settings: Any, pdf: bytes, signer_p12: bytes, runs: int) -> d
 
     engine = create_engine(settings.database, immediate=True)
     maker = create_session_maker(engine)
-    signature, seal_image = _png((0, 0, 200), (360, 140), False), _png((220, 0, 0), (400, 400), True)
+    signature, seal_image = png((0, 0, 200), (360, 140)), png((220, 0, 0), (400, 400), ring=True)
 
     async def setup(db: Any) -> tuple[int, int]:
         db.add(Agency(name="Sở Nội vụ", parent_name="Ủy ban nhân dân tỉnh Bình Định", abbreviation="SNV", place_name="Bình Định"))

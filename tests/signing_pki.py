@@ -8,6 +8,7 @@ the trusted root, as ``CONFMGR_TRUST_ROOTS`` would.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -17,6 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from PIL import Image, ImageDraw
 
 PASSWORD = "Mật-khẩu-ký-2026"
 
@@ -142,3 +144,16 @@ def make_pki(folder: Path) -> Pki:
             party.p12 = folder / f"{party.name}.p12"
             party.p12.write_bytes(party.p12_bytes())
     return pki
+
+
+def png(color: tuple[int, int, int], size: tuple[int, int], *, ring: bool = False, alpha: bool = True) -> bytes:
+    """A signature image (a stroke) or a seal image (a ring) for the tests and the bench."""
+    img = Image.new("RGBA" if alpha else "RGB", size, (0, 0, 0, 0) if alpha else (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    if ring:
+        draw.ellipse((4, 4, size[0] - 4, size[1] - 4), outline=color + (255,), width=8)
+    else:
+        draw.line((10, size[1] - 20, size[0] // 2, 15, size[0] - 10, size[1] - 30), fill=color + (255,), width=6)
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()

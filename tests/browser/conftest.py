@@ -72,8 +72,8 @@ def _confmgr(*args: str, env: dict[str, str], stdin: str | None = None) -> subpr
     )
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = START_TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the server stopped at start:\n{log.read_text(errors='replace')[-3000:]}")
@@ -83,7 +83,7 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"the server did not answer within {START_TIMEOUT_S} s:\n{log.read_text(errors='replace')[-3000:]}")
+    raise RuntimeError(f"the server did not answer within {timeout} s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
 @pytest.fixture(scope="module")

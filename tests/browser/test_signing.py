@@ -7,7 +7,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -18,7 +17,7 @@ import httpx
 import pytest
 
 from confmgr.timeutil import VN_TZ
-from tests.browser.conftest import PROJECT_ROOT, LiveServer, _confmgr, free_port, log_in
+from tests.browser.conftest import PROJECT_ROOT, LiveServer, _confmgr, _wait_until_up, free_port, log_in
 from tests.integration.signing.conftest import external_sign
 from tests.signing_pki import PASSWORD, Pki, make_pki
 
@@ -44,7 +43,8 @@ def signing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[L
         process = subprocess.Popen([sys.executable, "-m", "confmgr", "serve", "--port", str(port)],
                                    env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait(url, process, log)
+        # More patience than the shared fixture: signing loads pyHanko at start.
+        _wait_until_up(url, process, log, timeout=120.0)
         yield LiveServer(url, admin_username="admin", admin_password=password, data_dir=data_dir, env=env), pki
     finally:
         process.terminate()
@@ -53,21 +53,6 @@ def signing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[L
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
-
-
-def _wait(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 120.0) -> None:
-    """Like the shared fixture's wait, with more patience: signing loads pyHanko at start."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server stopped at start:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer within {timeout} s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
 def _issued_minutes(server: LiveServer) -> tuple[int, str]:

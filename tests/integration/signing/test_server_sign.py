@@ -12,26 +12,13 @@ from typing import Any
 
 import pdfplumber
 import pypdf
-from PIL import Image, ImageDraw
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from sqlalchemy import select, text
 
 from tests.helpers import api_token, csrf_token, login, make_user, text_of
 from confmgr.printing.fonts import load_fonts
 from tests.integration.signing.conftest import PASSWORD, Built, issue, pdf_of, pdf_words, pdfsig
-from tests.signing_pki import Pki
-
-
-def png(color: tuple[int, int, int], size: tuple[int, int], *, ring: bool = False, alpha: bool = True) -> bytes:
-    img = Image.new("RGBA" if alpha else "RGB", size, (0, 0, 0, 0) if alpha else (255, 255, 255))
-    draw = ImageDraw.Draw(img)
-    if ring:
-        draw.ellipse((4, 4, size[0] - 4, size[1] - 4), outline=color + (255,), width=8)
-    else:
-        draw.line((10, size[1] - 20, size[0] // 2, 15, size[0] - 10, size[1] - 30), fill=color + (255,), width=6)
-    out = io.BytesIO()
-    img.save(out, "PNG")
-    return out.getvalue()
+from tests.signing_pki import Pki, png
 
 
 def upload_credential(client: Any, *, p12: bytes | None, password: str, image: bytes | None = None) -> Any:
