@@ -42,6 +42,7 @@ from confmgr.settings import Settings, load_settings
 from confmgr.sites.tokens import SiteKeys
 from confmgr.web.auth import provide_actor
 from confmgr.web.errors import EXCEPTION_HANDLERS
+from confmgr.web.fragments import SharedFragments
 from confmgr.web.render import configure_jinja
 from confmgr.web.csrf import SessionBoundCsrfMiddleware
 from confmgr.web.proxies import parse_networks, trusted_proxies
@@ -230,6 +231,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.engine = engine
     app.state.writer = writer
     app.state.jobs = jobs
+    # Fragments every viewer shares (the board's summary and table; confmgr.web.fragments).
+    app.state.fragments = SharedFragments()
     if settings.jobs.in_process:
         # Last, after the plugins' own start (live channels): a resumed job publishes progress.
         app.on_startup.append(jobs.start_in_process)

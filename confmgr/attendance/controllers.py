@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import anyio
 
-from litestar import Controller, Request, Response, get, post, put
+from litestar import Controller, MediaType, Request, Response, get, post, put
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +27,7 @@ from confmgr.attendance.schemas import (
     RollCallTotalsOut,
 )
 from confmgr.errors import InvalidInput
-from confmgr.i18n import N_, gettext
+from confmgr.i18n import N_, current_locale, gettext
 from confmgr.live.events import board_channel
 from confmgr.live.stream import meeting_stream_refusal, short_session, sse_response
 from confmgr.meetings.access import get_meeting
@@ -75,17 +75,46 @@ def _province_chart(provinces: list[services.ProvinceCount]) -> Any:
     return province_chart(provinces, labels) if provinces else None
 
 
-async def _summary_context(db: AsyncSession, actor: Any, meeting_id: int) -> dict[str, Any]:
+async def _summary_context(db: AsyncSession, actor: Any, meeting_id: int, version: str | None = None) -> dict[str, Any]:
     counts = await services.board_counts(db, actor, meeting_id)
     points = await services.answers_over_time(db, actor, meeting_id)
     provinces = await services.province_counts(db, actor, meeting_id)
     return {
         "counts": counts,
         "chart": _chart(points, counts.sites),
-        "version": await services.board_version(db, meeting_id),
+        "version": version if version is not None else await services.board_version(db, meeting_id),
         "provinces": provinces,
         "province_chart": _province_chart(provinces),
     }
+
+
+BOARD_FRAGMENTS = {"board-summary": "attendance/_summary.html", "board-table": "attendance/_table.html"}
+
+
+async def _board_fragment(
+    request: Request[Any, Any, Any], db: AsyncSession, actor: Any, meeting: Any, target: str, filters: BoardFilters
+) -> Response[str]:
+    """The summary or the table, as htmx refreshes them on every live change.
+
+    Every viewer of the board refreshes on the same event; the fragment is rendered
+    once per version of the board's data and shared (confmgr.web.fragments). Nothing in
+    it depends on who asks, beyond the access already checked and the language.
+    """
+    version = await services.board_version(db, meeting.id)
+    key = ("board", meeting.id, target, tuple(sorted(filters.query().items())), current_locale.get(), version)
+
+    async def render() -> str:
+        context: dict[str, Any] = {"meeting": meeting, "filters": filters}
+        if target == "board-summary":
+            context.update(await _summary_context(db, actor, meeting.id, version))
+        else:
+            context["result"] = await services.board_rows(db, actor, meeting.id, filters)
+        await end_reading(db)
+        return request.app.template_engine.get_template(BOARD_FRAGMENTS[target]).render(**context)  # type: ignore[union-attr]
+
+    html = await request.app.state.fragments.get(key, render)
+    await end_reading(db)
+    return Response(html, media_type=MediaType.HTML)
 
 
 def _attachment(content: bytes, media_type: str, filename: str) -> Response[bytes]:
@@ -135,22 +164,18 @@ class BoardPages(Controller):
         q: str = "",
         page_number: Annotated[int, Parameter(query="page", ge=1, le=100_000)] = 1,
         province: str = "",
-    ) -> Template:
+    ) -> Template | Response[str]:
         filters = _filters(response, check, role, "", q, page_number, province)
         meeting = await get_meeting(db_session, actor, meeting_id)
         # The summary and the table refresh on their own; each asks only for its part.
         target = request.headers.get("hx-target") if _fragment_wanted(request) else None
+        if target in BOARD_FRAGMENTS:
+            return await _board_fragment(request, db_session, actor, meeting, target, filters)
         context: dict[str, Any] = {"meeting": meeting, "user": actor, "filters": filters}
-        if target != "board-table":
-            context.update(await _summary_context(db_session, actor, meeting_id))
-        if target != "board-summary":
-            context["result"] = await services.board_rows(db_session, actor, meeting_id, filters)
+        context.update(await _summary_context(db_session, actor, meeting_id))
+        context["result"] = await services.board_rows(db_session, actor, meeting_id, filters)
         await end_reading(db_session)
-        template = {
-            "board-summary": "attendance/_summary.html",
-            "board-table": "attendance/_table.html",
-        }.get(target or "", "attendance/board.html")
-        return Template(template_name=template, context=context)
+        return Template(template_name="attendance/board.html", context=context)
 
     @get("/attendance/stream")
     async def stream(self, request: Request[Any, Any, Any], meeting_id: int) -> Response[Any]:

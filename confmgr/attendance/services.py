@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
@@ -305,18 +305,26 @@ async def answers_over_time(db: AsyncSession, actor: Any, meeting_id: int) -> li
 
 
 async def board_version(db: AsyncSession, meeting_id: int) -> str:
-    """A short fingerprint of everything the board shows; it changes with any change."""
+    """A short fingerprint of everything the board shows; it changes with any change.
+
+    One statement (three scalar subqueries): every board refresh asks for it first.
+    """
     delegates = (
         select(func.count(Delegate.id), func.max(Delegate.updated_at))
         .join(Site, Delegate.site_id == Site.id)
         .where(Site.meeting_id == meeting_id)
+        .subquery()
     )
-    sites = select(func.count(Site.id), func.max(Site.updated_at)).where(Site.meeting_id == meeting_id)
-    events = select(func.count(AttendanceEvent.id), func.max(AttendanceEvent.id)).where(
-        AttendanceEvent.meeting_id == meeting_id
+    sites = select(func.count(Site.id), func.max(Site.updated_at)).where(Site.meeting_id == meeting_id).subquery()
+    events = (
+        select(func.count(AttendanceEvent.id), func.max(AttendanceEvent.id))
+        .where(AttendanceEvent.meeting_id == meeting_id)
+        .subquery()
     )
-    parts = [str(v) for stmt in (sites, delegates, events) for v in (await db.execute(stmt)).one()]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+    # One row each: joined on nothing.
+    both = sites.join(delegates, true()).join(events, true())
+    row = (await db.execute(select(sites, delegates, events).select_from(both))).one()
+    return hashlib.sha256("|".join(str(v) for v in row).encode()).hexdigest()[:16]
 
 
 # ---- roll call ----------------------------------------------------------------------

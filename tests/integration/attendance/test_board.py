@@ -223,3 +223,53 @@ def test_meeting_page_links_to_the_board_and_the_roll_call(admin_client: Any, bo
     page = admin_client.get(f"/meetings/{board.meeting_id}").text
     assert f'href="/meetings/{board.meeting_id}/attendance"' in page
     assert f'href="/meetings/{board.meeting_id}/roll-call/"' in page
+
+
+def test_board_fragments_are_rendered_once_per_state_and_never_stale(
+    admin_client: Any, admin_api: dict[str, str], board: Board
+) -> None:
+    """Every viewer refreshes on the same live event: the fragment is rendered once for
+    the board's data as it is, and any change (answer, technical check, roll call) makes
+    the next refresh render anew."""
+    shared = admin_client.app.state.fragments
+    table = {"HX-Request": "true", "HX-Target": "board-table"}
+    summary = {"HX-Request": "true", "HX-Target": "board-summary"}
+
+    first = admin_client.get(board.url, headers=table)
+    renders = shared.renders
+    again = admin_client.get(board.url, headers=table)
+    assert again.status_code == 200 and again.text == first.text
+    assert shared.renders == renders  # shared, not rendered again
+    filtered = admin_client.get(board.url, params={"response": "attending"}, headers=table)
+    assert _site_names(filtered.text) == ["UBND thành phố Quy Nhơn"]
+    assert shared.renders == renders + 1  # other filters, another fragment
+
+    answer(admin_client, board.tuy_phuoc, True, [person("Lê Văn Hải", "Phó Chủ tịch")])
+    after = admin_client.get(board.url, headers=table)
+    assert "Lê Văn Hải" in after.text
+    assert _count(admin_client.get(board.url, headers=summary).text, "attending") == 2
+
+    checked = admin_client.put(
+        "/api/v1/portal/technical-check", json={"status": "problem", "note": "Mất hình ảnh"}, headers=board.quy_nhon.bearer
+    )
+    assert checked.status_code == 200, checked.text
+    assert "Mất hình ảnh" in admin_client.get(board.url, headers=table).text
+
+    def connected_cell(html: str) -> str:
+        row = html.split(f'id="site-{board.host.id}"')[1].split("</tr>")[0]
+        return text_of("<td" + row.split("<td")[6]).strip()
+
+    assert connected_cell(admin_client.get(board.url, headers=table).text) == "—"
+    called = admin_client.put(
+        f"/api/v1/meetings/{board.meeting_id}/sites/{board.host.id}/roll-call", json={"connected": True}, headers=admin_api
+    )
+    assert called.status_code == 200, called.text
+    assert connected_cell(admin_client.get(board.url, headers=table).text) == "Có"
+
+
+def test_board_fragments_follow_the_viewers_language(admin_client: Any, board: Board) -> None:
+    table = {"HX-Request": "true", "HX-Target": "board-table"}
+    assert "Tham dự" in admin_client.get(board.url, headers=table).text
+    admin_client.cookies.set("lang", "en")
+    english = admin_client.get(board.url, headers=table).text
+    assert "Attending" in english and "Tham dự" not in english
