@@ -17,7 +17,9 @@ hub keeps them to a few small objects and does the rest once per change:
 - **The current state, cached.** For channels whose events are whole states (a site's
   live view), the last such event *is* the current state: a new stream gets it from
   memory. Only when there is none (after a start) does one shared reading render it.
-- **Heartbeats from one task**, in batches, instead of one timer per stream.
+- **Heartbeats from one task**, in batches, instead of one timer per stream, and only
+  to channels that sent nothing for a while: a channel busy with changes already keeps
+  its connections alive, and a heartbeat is a fan-out of its own.
 - **Streams of a site** are known, so a revoked or rotated link closes its streams at
   once (``close_site``, through the control channel so every worker hears it), and a
   link can be limited to a number of concurrent streams.
@@ -106,7 +108,7 @@ class Slot:
 
 
 class Channel:
-    __slots__ = ("name", "slots", "ring", "states", "seq", "ready", "task", "last_used")
+    __slots__ = ("name", "slots", "ring", "states", "seq", "ready", "task", "last_used", "last_frame_at")
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -119,6 +121,7 @@ class Channel:
         self.ready: asyncio.Future[None] | None = None
         self.task: asyncio.Task[None] | None = None
         self.last_used = time.monotonic()
+        self.last_frame_at = float("-inf")  # when a change was last handed to the streams
 
     def since(self, last_event_id: str) -> list[bytes] | None:
         """The frames after ``last_event_id``, or None when the ring does not hold it."""
@@ -189,6 +192,7 @@ class Hub:
         if event_id:
             channel.ring.append((event_id, event, raw))
         channel.states[event] = (time.monotonic(), raw)
+        channel.last_frame_at = time.monotonic()
         slots = list(channel.slots)
         for start in range(0, len(slots), FANOUT_BATCH):
             if start:
@@ -226,18 +230,26 @@ class Hub:
     async def _beat(self) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
-            for channel in list(self.channels.values()):
-                slots = list(channel.slots)
-                for start in range(0, len(slots), FANOUT_BATCH):
-                    if start:
-                        await asyncio.sleep(0)
-                    for slot in slots[start:start + FANOUT_BATCH]:
-                        if not slot.pending:
-                            slot.push(KEEP_ALIVE)
+            await self.beat_once()
             now = time.monotonic()
             for site_id, at in list(self.closed_sites.items()):
                 if now - at > CLOSED_MEMORY_SECONDS:
                     del self.closed_sites[site_id]
+
+    async def beat_once(self) -> None:
+        """A keep-alive to every idle stream of the channels quiet for half a period
+        (a stream then goes at most one and a half periods without a byte)."""
+        now = time.monotonic()
+        for channel in list(self.channels.values()):
+            if now - channel.last_frame_at < HEARTBEAT_SECONDS / 2:
+                continue
+            slots = list(channel.slots)
+            for start in range(0, len(slots), FANOUT_BATCH):
+                if start:
+                    await asyncio.sleep(0)
+                for slot in slots[start:start + FANOUT_BATCH]:
+                    if not slot.pending:
+                        slot.push(KEEP_ALIVE)
 
     # ---- sites --------------------------------------------------------------------------
 

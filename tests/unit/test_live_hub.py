@@ -187,3 +187,33 @@ def test_close_site_ends_only_that_sites_streams() -> None:
     ended, left = _run(scenario)
     assert ended == [True, True, False]
     assert left == 0
+
+
+def test_heartbeats_go_only_to_channels_quiet_for_a_while() -> None:
+    """A channel that just carried a change needs no keep-alive (10,000 streams each
+    written to for nothing); a quiet one gets it."""
+    busy, quiet = "meeting:1:live", "meeting:2:live"
+
+    async def initial() -> list[tuple[str, str]]:
+        return [("live", "state")]
+
+    async def scenario(plugin: ChannelsPlugin, hub: Hub) -> tuple[bytes, bytes | None]:
+        streams = {name: hub.stream([name], initial, state_event="live") for name in (busy, quiet)}
+        for stream in streams.values():
+            await _next(stream)  # retry
+            await _next(stream)  # the state
+        plugin.publish(frame("live", "changed", "id-1"), busy)
+        assert decode(await _next(streams[busy])) == ("live", "changed")
+        await hub.beat_once()
+        quiet_got = await asyncio.wait_for(streams[quiet].__anext__(), 2)
+        try:
+            busy_got = await asyncio.wait_for(streams[busy].__anext__(), 0.2)
+        except asyncio.TimeoutError:
+            busy_got = None
+        for stream in streams.values():
+            await stream.aclose()
+        return quiet_got, busy_got
+
+    quiet_got, busy_got = _run(scenario)
+    assert quiet_got == KEEP_ALIVE
+    assert busy_got is None
