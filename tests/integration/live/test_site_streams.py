@@ -195,3 +195,41 @@ def test_last_event_id_resumes_with_what_was_missed(client: Any, app: Any, admin
     finally:
         call(watcher.close)
         call(back.close)
+
+
+def test_a_crowd_of_new_streams_shares_a_few_readings_of_the_state(
+    client: Any, app: Any, admin_api: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a restart nothing is cached: the phones reconnecting together must not each
+    read the meeting's state (that was ~4,000 readings for 10,000 streams); one arriving
+    while a reading is under way joins the next one, which still sees every change."""
+    from confmgr.agenda import live as agenda_live
+
+    m, items = _meeting(client, admin_api)
+    tokens = [_site(client, admin_api, m, f"UBND xã Số {n}")[1] for n in range(4)]
+    original = agenda_live.live_state
+
+    async def slow_live_state(db: Any, meeting_id: int) -> Any:
+        await asyncio.sleep(0.05)  # a cold server: templates, caches, a busy database
+        return await original(db, meeting_id)
+
+    monkeypatch.setattr(agenda_live, "live_state", slow_live_state)
+    streams = [OpenStream(app, f"/s/{tokens[n % len(tokens)]}/live") for n in range(60)]
+
+    async def crowd() -> list[int]:
+        first = asyncio.gather(*(s.start() for s in streams[:30]))
+        await asyncio.sleep(0.02)  # the first reading is under way when the next ones come
+        client_change = asyncio.to_thread(client.post, f"/api/v1/meetings/{m}/agenda/{items[0]}/start", headers=admin_api)
+        await client_change
+        return list(await first) + list(await asyncio.gather(*(s.start() for s in streams[30:])))
+
+    call = client.blocking_portal.call
+    try:
+        assert call(crowd) == [200] * 60
+        assert agenda_live.gate(app).count <= 4
+        # Everyone that opened after the change sees it in its first state.
+        for stream in streams[30:]:
+            assert call(stream.wait_for, "[mốc-1]".encode())
+    finally:
+        for s in streams:
+            call(s.close)
