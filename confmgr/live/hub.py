@@ -140,7 +140,6 @@ class Hub:
         self._control: asyncio.Task[None] | None = None
         self._control_ready: asyncio.Future[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
-        self.fanout_seconds: deque[float] = deque(maxlen=64)
         self._subscribing: asyncio.Lock | None = None
         # Called with a site id when its link closes (e.g. to forget a cached check).
         self.on_close_site: list[Callable[[int], None]] = []
@@ -186,7 +185,6 @@ class Hub:
             await self.plugin.unsubscribe(subscriber)
 
     async def _deliver(self, channel: Channel, raw: bytes) -> None:
-        started = time.perf_counter()
         event_id, event = parse_header(raw)
         channel.seq += 1
         if event_id:
@@ -199,7 +197,6 @@ class Hub:
                 await asyncio.sleep(0)  # let the loop serve requests between batches
             for slot in slots[start:start + FANOUT_BATCH]:
                 slot.push(raw)
-        self.fanout_seconds.append(time.perf_counter() - started)
 
     def _ensure_background(self) -> None:
         if self._control is None or self._control.done():
@@ -362,13 +359,6 @@ class Hub:
                 channel.states[state_event] = (time.monotonic(), frames[0])
             return frames
         return [frame(event, data) for event, data in await initial()]
-
-    def stats(self) -> dict[str, Any]:
-        return {
-            "channels": len(self.channels),
-            "streams": sum(len(c.slots) for c in self.channels.values()),
-            "fanout_max_s": max(self.fanout_seconds, default=0.0),
-        }
 
 
 def hub(app: Litestar) -> Hub:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
 
 from litestar import Litestar
 from sqlalchemy import select
@@ -120,8 +119,3 @@ async def open_site_stream(app: Litestar, token: str, limit: int) -> tuple[int, 
     if limit and live_hub.streams_of_site(site_id) >= limit:
         raise TooManyRequests(TOO_MANY_STREAMS, params={"limit": limit})
     return site_id, meeting_id, live_hub.admit(site_id, checked_at)
-
-
-def describe(app: Litestar) -> dict[str, Any]:
-    checks = link_checks(app)
-    return {"link_queries": checks.queries, "links_known": len(checks.known), **hub(app).stats()}

@@ -233,3 +233,33 @@ def test_a_crowd_of_new_streams_shares_a_few_readings_of_the_state(
     finally:
         for s in streams:
             call(s.close)
+
+
+def test_links_of_a_crowd_are_checked_in_one_query_then_remembered(client: Any, app: Any, admin_api: dict[str, str]) -> None:
+    """Checking the link of each of thousands of reconnecting phones must not be a
+    query each: the checks that wait together are one indexed query, and a link found
+    valid is remembered (a reconnect then costs no query at all)."""
+    from confmgr.live.sites import link_checks
+
+    m, _items = _meeting(client, admin_api)
+    tokens = [_site(client, admin_api, m, f"UBND xã Số {n}")[1] for n in range(20)]
+    streams = [OpenStream(app, f"/s/{tokens[n % len(tokens)]}/live") for n in range(60)]
+    again = [OpenStream(app, f"/s/{token}/live") for token in tokens]
+    unknown = OpenStream(app, "/s/" + "x" * 43 + "/live")
+    call = client.blocking_portal.call
+
+    async def crowd(group: list[OpenStream]) -> list[int]:
+        return list(await asyncio.gather(*(s.start() for s in group)))
+
+    try:
+        checks = link_checks(app)
+        before = checks.queries
+        assert call(crowd, streams) == [200] * 60
+        assert checks.queries - before <= 2  # one query for the crowd (two if it arrived in two waves)
+        after_crowd = checks.queries
+        assert call(crowd, again) == [200] * 20
+        assert checks.queries == after_crowd  # remembered
+        assert call(unknown.start) == 404  # and an unknown link is still refused
+    finally:
+        for s in [*streams, *again, unknown]:
+            call(s.close)
