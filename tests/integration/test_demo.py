@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,55 @@ def test_demo_loads_once_with_a_generated_password(settings: Any, tmp_path: Path
     listing = client.get("/meetings").text
     assert SEED_TITLE in listing and "Hội nghị tổng kết công tác nội vụ năm" in listing
     _check_issued_documents(settings, client)
+    _check_upcoming_draft_minutes(settings, client)
     _check_pdf_and_docx_paginate_alike(settings, tmp_path)
+
+
+def _upcoming(settings: Any) -> tuple[int, list[tuple[str, str, list[str]]]]:
+    """The upcoming meeting's id and its remote sites: (name, response, delegates)."""
+    from sqlalchemy.orm import selectinload
+
+    from confmgr.cli_support import session_scope
+    from confmgr.meetings.models import Meeting
+    from confmgr.sites.models import Site
+
+    async def read() -> tuple[int, list[tuple[str, str, list[str]]]]:
+        async with session_scope(settings) as db:
+            meeting = await db.scalar(select(Meeting).where(Meeting.title != SEED_TITLE))
+            assert meeting is not None
+            sites = await db.scalars(
+                select(Site).where(Site.meeting_id == meeting.id, Site.role == "remote")
+                .options(selectinload(Site.delegates)).order_by(Site.sort_order)
+            )
+            return meeting.id, [(s.name, s.response, [d.full_name for d in s.delegates]) for s in sites]
+
+    return asyncio.run(read())
+
+
+def _check_upcoming_draft_minutes(settings: Any, client: Any) -> None:
+    """The upcoming provincial meeting's draft minutes list each commune that answered
+    with its delegates by name (not a count per province), then the declined site
+    with its reason and the sites that have not answered yet."""
+    meeting_id, sites = _upcoming(settings)
+    import io
+
+    from docx import Document
+
+    # The Word draft: its paragraphs are not interleaved with the PDF's DỰ THẢO mark.
+    response = client.get(f"/meetings/{meeting_id}/documents/minutes.docx")
+    assert response.status_code == 200, response.text
+    flat = " ".join(" ".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs).split())
+    attending = [s for s in sites if s[1] == "attending"]
+    assert len(attending) == 5
+    for name, _response, delegates in attending:
+        assert delegates and f"- {name}: {delegates[0]}, " in flat, name
+        for person in delegates:
+            assert person in flat, person
+    assert not re.search(r"\d+/\d+ điểm cầu tham dự", flat)  # no "Gia Lai: 5/12 điểm cầu tham dự"
+    declined = next(s for s in sites if s[1] == "declined")
+    assert f"- {declined[0]}: không tham dự, lý do: Trùng lịch tiếp công dân định kỳ" in flat
+    pending = [s[0] for s in sites if s[1] == "pending"]
+    assert pending and all(f"- {name}: chưa trả lời" in flat for name in pending)
 
 
 def _issued(settings: Any) -> dict[str, tuple[Any, bytes, bytes]]:
