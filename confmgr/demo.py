@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -294,8 +294,11 @@ async def _seed_meeting(db: Any, admin: User, settings: Settings) -> Meeting:
             tasks=[TaskInput(assignee=a, description=d) for a, d in TASKS_2021],
         ),
     )
-    await issue_document(db, admin, settings, meeting.id, "minutes", IssueInput(issued_on=SEED_DAY))
-    await issue_document(db, admin, settings, meeting.id, "conclusions", IssueInput(issued_on=date(2021, 12, 27)))
+    # Signed the afternoon of the meeting, and the notice the next working morning.
+    await issue_document(db, admin, settings, meeting.id, "minutes", IssueInput(issued_on=SEED_DAY, issued_time=time(16, 30)))
+    await issue_document(
+        db, admin, settings, meeting.id, "conclusions", IssueInput(issued_on=date(2021, 12, 27), issued_time=time(9, 30))
+    )
     return meeting
 
 

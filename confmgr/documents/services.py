@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -302,6 +302,33 @@ def _check_signer(kind: str, record: rec.MeetingRecord) -> dict[str, Any]:
     return dict(signer)
 
 
+def issue_moment(issued_on: date, at: time | None, meeting_end: datetime, moment: datetime) -> datetime:
+    """When the files say they were made (their creation and modification dates).
+
+    ``at`` (the time the secretariat gives) on ``issued_on``; without it, ``moment``
+    (now) for a document dated today, the meeting's end for one dated the meeting's
+    day, else the start of the given day. Never before the meeting ended, never in
+    the future: a back-dated document must not claim a moment that cannot be true.
+    """
+    end = to_vn(meeting_end)
+    assert end is not None
+    if at is None:
+        if to_vn(moment).date() == issued_on:
+            return moment
+        return max(datetime.combine(issued_on, time(0, 0), tzinfo=VN_TZ), end)
+    stamped = datetime.combine(issued_on, at.replace(microsecond=0, tzinfo=None), tzinfo=VN_TZ)
+    if stamped < end:
+        raise InvalidInput(
+            "A document cannot be issued before the meeting ended.",
+            field_errors={"issued_time": N_("On or after the meeting's end.")},
+        )
+    if stamped > moment:
+        raise InvalidInput(
+            "A document cannot be issued with a future date.", field_errors={"issued_time": N_("Not in the future.")}
+        )
+    return stamped
+
+
 async def _next_number(db: AsyncSession, symbol: str, year: int) -> int:
     highest = await db.scalar(
         select(func.max(IssuedDocument.number)).where(IssuedDocument.symbol == symbol, IssuedDocument.year == year)
@@ -334,6 +361,8 @@ async def issue_document(
         )
     issued_on = data.issued_on or today_vn()
     _check_issue_date(meeting, issued_on)
+    # The moment of issue is the files' creation date.
+    issued_at = issue_moment(issued_on, data.issued_time, record.ended_at, now().replace(microsecond=0))
     signer = _check_signer(kind, record)
     replaces = (
         Replacement(previous.number_text, previous.issued_on, clean_text(data.note)) if previous is not None else None
@@ -342,10 +371,6 @@ async def issue_document(
     issued: IssuedDocument | None = None
     for attempt in range(2):
         number = await _next_number(db, symbol, issued_on.year)
-        # The moment of issue is the files' creation date; a document dated
-        # earlier (a paper signed days ago) carries midnight of its date.
-        moment = now().replace(microsecond=0)
-        issued_at = moment if to_vn(moment).date() == issued_on else None
         pdf = await build_bytes(settings, kind, "pdf", record, number, issued_on, replaces, issued_at)
         docx = await build_bytes(settings, kind, "docx", record, number, issued_on, replaces, issued_at)
         name = f"{FILE_NAMES[kind]}-{number:02d}-{symbol}"

@@ -199,6 +199,24 @@ def _check_issued_documents(settings: Any, client: Any) -> None:
 
     from docx import Document
 
+    # The files say when they were made: the minutes after the meeting ended (10:35),
+    # the notice on its date, in office hours; never midnight before the meeting.
+    from datetime import datetime
+
+    import pdfplumber
+
+    from confmgr.timeutil import VN_TZ
+
+    ended = datetime(2021, 12, 24, 10, 35, tzinfo=VN_TZ)
+    for pdf, docx, day in ((minutes_pdf, minutes_docx, 24), (notice_pdf, notice_docx, 27)):
+        with pdfplumber.open(io.BytesIO(pdf)) as doc:
+            created = doc.metadata["CreationDate"]
+        match = re.fullmatch(r"D:(\d{14})\+07'00'", created)
+        assert match, created
+        stamp = datetime.strptime(match.group(1), "%Y%m%d%H%M%S").replace(tzinfo=VN_TZ)
+        assert stamp >= ended and stamp.day == day and 7 <= stamp.hour < 18, stamp
+        props = Document(io.BytesIO(docx)).core_properties
+        assert props.created == stamp and props.modified == stamp
     words = " ".join(p.text for p in Document(io.BytesIO(minutes_docx)).paragraphs)
     assert "Bạch Văn Mạnh" in words and "lý do: đi công tác tại Hà Nội" in words
     assert "Sở Nội vụ thông báo" in " ".join(p.text for p in Document(io.BytesIO(notice_docx)).paragraphs)
