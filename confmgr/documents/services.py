@@ -59,6 +59,7 @@ MAX_LIST = 500
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
 NUMBER_RE = re.compile(r"^\s*0*(\d{1,4})\s*/\s*([A-ZĐ]{1,4})\s*-\s*([A-ZĐ0-9]{1,20})\s*$")
 FILE_NAMES = {MINUTES: "bien-ban", CONCLUSIONS: "thong-bao-ket-luan"}
+CONCLUSIONS_SECTION = "conclusions"  # the minutes' section of the chair's conclusions
 
 
 class DamagedFile(DomainError):
@@ -437,6 +438,8 @@ class MinutesEditView:
     orphans: list[rec.Orphan]
     issued: IssuedDocument | None
     site_count: int
+    # The issued notice that locks the minutes' conclusions section (see save_minutes_edits).
+    notice: IssuedDocument | None = None
 
 
 async def minutes_edit_view(db: AsyncSession, actor: Any, meeting_id: int) -> MinutesEditView:
@@ -452,6 +455,7 @@ async def minutes_edit_view(db: AsyncSession, actor: Any, meeting_id: int) -> Mi
         orphans=orphans,
         issued=await current_issued(db, meeting.id, MINUTES),
         site_count=len(record.sites),
+        notice=await current_issued(db, meeting.id, CONCLUSIONS),
     )
 
 
@@ -519,6 +523,13 @@ async def save_minutes_edits(
             changed[key] = None
     if errors:
         raise InvalidInput("Please correct the highlighted fields.", field_errors=errors)
+    if CONCLUSIONS_SECTION in changed and CONCLUSIONS_SECTION in edits:
+        # The minutes must not record other conclusions than the issued notice: once it
+        # is issued, the section can only return to the record (which follows a
+        # correction of the conclusions).
+        notice = await current_issued(db, meeting.id, CONCLUSIONS)
+        if notice is not None:
+            raise _conclusions_locked(notice)
     if draft is None:
         draft = MinutesDraft(meeting_id=meeting.id, sections={}, version=0)
         db.add(draft)
@@ -549,6 +560,14 @@ def _list(values: list[str], limit: int, name: str, errors: dict[str, str]) -> l
     return out
 
 
+def _conclusions_locked(notice: IssuedDocument) -> Conflict:
+    return Conflict(
+        "The conclusions are locked: notice {number} of {date} has issued them. "
+        "To change them, save them for a correction and then issue a correction.",
+        params={"number": notice.number_text, "date": notice.issued_on.strftime("%d/%m/%Y")},
+    )
+
+
 async def get_conclusions(db: AsyncSession, actor: Any, meeting_id: int) -> tuple[Meeting, Conclusions | None]:
     require_user(actor)
     meeting = await get_meeting(db, actor, meeting_id)
@@ -563,11 +582,7 @@ async def save_conclusions(db: AsyncSession, actor: Any, meeting_id: int, data: 
         raise Conflict("Someone else saved the conclusions in the meantime. Reload and try again.")
     notice = await current_issued(db, meeting.id, CONCLUSIONS)
     if notice is not None and not data.for_correction:
-        raise Conflict(
-            "The conclusions are locked: notice {number} of {date} has issued them. "
-            "To change them, save them for a correction and then issue a correction.",
-            params={"number": notice.number_text, "date": notice.issued_on.strftime("%d/%m/%Y")},
-        )
+        raise _conclusions_locked(notice)
     errors: dict[str, str] = {}
     days_off = parse_days_off(getattr(await get_agency(db), "days_off", None) or ())
     title = clean_line(data.title_of_chair)
