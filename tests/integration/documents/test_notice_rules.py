@@ -151,3 +151,26 @@ def test_the_minutes_conclusions_are_locked_once_the_notice_is_issued(client: An
     assert typed.status_code == 409
     assert "Kết luận đã được ban hành tại Thông báo số 01/TB-SNV ngày" in text_of(typed.text)
     assert "{number}" not in typed.text
+
+
+def test_the_documents_page_due_date_skips_an_agency_day_off(client: Any, api: dict[str, str], meeting: Built) -> None:
+    from datetime import timedelta
+
+    from confmgr.timeutil import vn_date
+    from confmgr.workdays import add_working_days
+    from tests.helpers import login, text_of
+    from tests.integration.documents.conftest import AGENCY
+
+    ended = (meeting.starts + timedelta(hours=3, minutes=10)).date()
+    due = add_working_days(ended, 5)
+    day_off = add_working_days(ended, 1)  # the first working day after the meeting
+    later = add_working_days(ended, 5, [day_off])
+    assert later > due
+    login(client)
+    before = text_of(client.get(f"/meetings/{meeting.id}/documents/").text)
+    assert vn_date(due) in before
+    saved = client.put("/api/v1/agency", json={**AGENCY, "days_off": [day_off.isoformat()]}, headers=api)
+    assert saved.status_code == 200, saved.text
+    after = text_of(client.get(f"/meetings/{meeting.id}/documents/").text)
+    assert vn_date(later) in after and vn_date(due) not in after
+    assert client.get(f"/api/v1/meetings/{meeting.id}/conclusions", headers=api).json()["due_on"] == later.isoformat()
