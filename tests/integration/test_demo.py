@@ -65,6 +65,7 @@ def test_demo_loads_once_with_a_generated_password(settings: Any, tmp_path: Path
     assert SEED_TITLE in listing and "Hội nghị tổng kết công tác nội vụ năm" in listing
     _check_issued_documents(settings, client)
     _check_upcoming_draft_minutes(settings, client)
+    _check_plausible_people(settings)
     _check_pdf_and_docx_paginate_alike(settings, tmp_path)
 
 
@@ -87,6 +88,33 @@ def _upcoming(settings: Any) -> tuple[int, list[tuple[str, str, list[str]]]]:
             return meeting.id, [(s.name, s.response, [d.full_name for d in s.delegates]) for s in sites]
 
     return asyncio.run(read())
+
+
+def _check_plausible_people(settings: Any) -> None:
+    """The made-up delegates of one site are not one family, the upcoming meeting's
+    middle names vary, and its commune sites are named alike (no province on some)."""
+    from confmgr.cli_support import session_scope
+    from confmgr.sites.models import Delegate, Site
+
+    async def read() -> list[tuple[int, str, str, str]]:
+        async with session_scope(settings) as db:
+            rows = await db.execute(
+                select(Site.id, Site.name, Site.role, Delegate.full_name).join(Delegate, Delegate.site_id == Site.id)
+            )
+            return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    by_site: dict[int, list[str]] = {}
+    for site_id, _name, role, full_name in asyncio.run(read()):
+        if role == "remote":
+            by_site.setdefault(site_id, []).append(full_name)
+    assert len(by_site) >= 15  # 10 districts in 2021, 5 communes that answered
+    for names in by_site.values():
+        families = [n.split()[0] for n in names]
+        assert len(set(families)) == len(families), names
+    _meeting_id, upcoming = _upcoming(settings)
+    assert all("(" not in name and name.startswith("Điểm cầu UBND ") for name, _r, _d in upcoming)
+    middles = {" ".join(d.split()[1:-1]) for _n, _r, delegates in upcoming for d in delegates}
+    assert len(middles) >= 4, middles
 
 
 def _check_upcoming_draft_minutes(settings: Any, client: Any) -> None:
