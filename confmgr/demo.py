@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -107,10 +107,16 @@ _GIVEN = (
 
 
 def _name(i: int) -> str:
-    """The i-th made-up name: never the same twice for i below 4,140."""
+    """The i-th made-up name: never the same twice for i below 4,140.
+
+    Neighbours differ in family name (a man and the woman after him are not made to
+    look related: the woman's family name is shifted by 7) and, from one to the
+    next, in middle name, so the people of one site do not read as a family."""
     woman, j = i % 2, i // 2
-    family = _FAMILY[j % len(_FAMILY)]
-    middle = _MIDDLE[woman][(j // len(_FAMILY)) % len(_MIDDLE[woman])]
+    rest, family_index = divmod(j, len(_FAMILY))
+    family = _FAMILY[(family_index + 7 * woman) % len(_FAMILY)]
+    # (family, middle) stands for j modulo 90 and the given name for j modulo 23.
+    middle = _MIDDLE[woman][(rest + family_index) % len(_MIDDLE[woman])]
     given = _GIVEN[woman][(j * 7) % len(_GIVEN[woman])]
     return f"{family} {middle} {given}"
 
@@ -294,8 +300,11 @@ async def _seed_meeting(db: Any, admin: User, settings: Settings) -> Meeting:
             tasks=[TaskInput(assignee=a, description=d) for a, d in TASKS_2021],
         ),
     )
-    await issue_document(db, admin, settings, meeting.id, "minutes", IssueInput(issued_on=SEED_DAY))
-    await issue_document(db, admin, settings, meeting.id, "conclusions", IssueInput(issued_on=date(2021, 12, 27)))
+    # Signed the afternoon of the meeting, and the notice the next working morning.
+    await issue_document(db, admin, settings, meeting.id, "minutes", IssueInput(issued_on=SEED_DAY, issued_time=time(16, 30)))
+    await issue_document(
+        db, admin, settings, meeting.id, "conclusions", IssueInput(issued_on=date(2021, 12, 27), issued_time=time(9, 30))
+    )
     return meeting
 
 
@@ -334,6 +343,23 @@ UPCOMING_UNITS = [
 ]
 
 
+def _commune_site(unit: units.Unit) -> str:
+    """``Điểm cầu UBND phường An Khê``: every site is in the meeting's province, so
+    none needs the province the national list adds where a name repeats elsewhere."""
+    return f"Điểm cầu UBND {unit.kind_word} {unit.base}"
+
+
+# Who a commune or ward sends besides its chair: the offices of the two-level
+# structure (Văn phòng HĐND và UBND, the Kinh tế and Văn hóa - Xã hội offices).
+_COMMUNE_OFFICES = (
+    "Chánh Văn phòng HĐND và UBND",
+    "Trưởng phòng Văn hóa - Xã hội",
+    "Trưởng phòng Kinh tế",
+    "Phó Chánh Văn phòng HĐND và UBND",
+    "Phó Trưởng phòng Văn hóa - Xã hội",
+)
+
+
 def _next_year_end() -> datetime:
     today = now().astimezone(VN_TZ)
     day = datetime(today.year, 12, 28, 8, 0, tzinfo=VN_TZ)
@@ -354,7 +380,7 @@ async def _upcoming_meeting(db: Any, admin: User, settings: Settings) -> Meeting
     for index, unit in enumerate(chosen):
         site = await create_directory_site(
             db, admin,
-            SiteInput(name=units.site_name(unit), role="remote",
+            SiteInput(name=_commune_site(unit), role="remote",
                       contact=Contact(full_name=_name(420 + index), phone=f"0905 {100 + index:03d} {200 + index:03d}"),
                       expected_delegates=4),
         )
@@ -400,7 +426,7 @@ async def _upcoming_meeting(db: Any, admin: User, settings: Settings) -> Meeting
     # A few sites have answered already, so the board is not empty.
     sites = list(await db.scalars(select(Site).where(Site.meeting_id == meeting.id).order_by(Site.sort_order)))
     answered_at = now()
-    by_name = {units.site_name(u): u for u in chosen}
+    by_name = {_commune_site(u): u for u in chosen}
     for number, site in enumerate(sites[1:6]):
         unit = by_name.get(site.name)
         office = f"UBND {unit.kind_word} {unit.base}" if unit else site.name
@@ -408,9 +434,12 @@ async def _upcoming_meeting(db: Any, admin: User, settings: Settings) -> Meeting
         site.responded_at = answered_at
         site.last_activity_at = answered_at
         site.invited_at = answered_at
+        second = _COMMUNE_OFFICES[number % len(_COMMUNE_OFFICES)]
+        if unit is not None and unit.kind == "phuong":  # a ward's economic office also has infrastructure
+            second = second.replace("phòng Kinh tế", "phòng Kinh tế, Hạ tầng và Đô thị")
         people = [
             (_name(600 + number * 2), f"Chủ tịch UBND {unit.kind_word if unit else 'xã'}"),
-            (_name(601 + number * 2), "Trưởng phòng Văn hóa - Xã hội"),
+            (_name(601 + number * 2), second),
         ]
         for order, (full_name, position) in enumerate(people):
             db.add(Delegate(site_id=site.id, full_name=full_name, position=position, organization=office, sort_order=order))

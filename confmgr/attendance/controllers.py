@@ -134,15 +134,19 @@ async def end_reading(db: AsyncSession) -> None:
     await db.commit()
 
 
-async def _sheet(db: AsyncSession, actor: Any, meeting_id: int, kind: str) -> Response[bytes]:
-    meeting, lines = await services.attendance_sheet(db, actor, meeting_id)
+async def _sheet(db: AsyncSession, actor: Any, meeting_id: int, kind: str, filters: BoardFilters) -> Response[bytes]:
+    meeting, lines = await services.attendance_sheet(db, actor, meeting_id, filters)
+    provinces = await services.province_counts(db, actor, meeting_id, filters) if kind == "xlsx" else []
     await end_reading(db)
     name = f"diem-danh-hoi-nghi-{meeting.id}"
+    if filters.province and filters.province != "none":
+        name += f"-tinh-{filters.province}"
     # Built in a thread: ten thousand rows must not stall every other request.
     if kind == "csv":
         return _attachment(await anyio.to_thread.run_sync(to_csv, lines), "text/csv; charset=utf-8", f"{name}.csv")
-    content = await anyio.to_thread.run_sync(to_xlsx, lines, meeting.title)
+    content = await anyio.to_thread.run_sync(to_xlsx, lines, meeting.title, provinces)
     return _attachment(content, XLSX_TYPE, f"{name}.xlsx")
+
 
 
 class BoardPages(Controller):
@@ -192,12 +196,22 @@ class BoardPages(Controller):
         return sse_response(app, [board_channel(meeting_id)], initial, last_event_id=request.headers.get("last-event-id"))
 
     @get("/attendance.xlsx")
-    async def xlsx(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> Response[bytes]:
-        return await _sheet(db_session, actor, meeting_id, "xlsx")
+    async def xlsx(
+        self, db_session: AsyncSession, actor: User | None, meeting_id: int, response: str = "",
+        check: str = "", role: str = "", connected: str = "", q: str = "",
+        province: str = "",
+    ) -> Response[bytes]:
+        filters = _filters(response, check, role, connected, q, 1, province)
+        return await _sheet(db_session, actor, meeting_id, "xlsx", filters)
 
     @get("/attendance.csv")
-    async def csv(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> Response[bytes]:
-        return await _sheet(db_session, actor, meeting_id, "csv")
+    async def csv(
+        self, db_session: AsyncSession, actor: User | None, meeting_id: int, response: str = "",
+        check: str = "", role: str = "", connected: str = "", q: str = "",
+        province: str = "",
+    ) -> Response[bytes]:
+        filters = _filters(response, check, role, connected, q, 1, province)
+        return await _sheet(db_session, actor, meeting_id, "csv", filters)
 
 
 def _roll_call_from_form(form: dict[str, Any], site: Site) -> RollCallInput:
@@ -376,14 +390,27 @@ class AttendanceApi(Controller):
         return _roll_call_out(site)
 
     @get("/attendance.xlsx")
-    async def xlsx(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> Response[bytes]:
-        """The attendance sheet: one row per delegate, Vietnamese headings."""
-        return await _sheet(db_session, actor, meeting_id, "xlsx")
+    async def xlsx(
+        self, db_session: AsyncSession, actor: User | None, meeting_id: int, response: str = "",
+        check: str = "", role: str = "", connected: str = "", q: str = "",
+        province: str = "",
+    ) -> Response[bytes]:
+        """The attendance sheet: one row per delegate, Vietnamese headings; the board's
+        filters (``province``, ``response``, ``check``, ``role``, ``connected``, ``q``)
+        narrow it. Sites that are official units add a sheet of per-province counts."""
+        filters = _filters(response, check, role, connected, q, 1, province)
+        return await _sheet(db_session, actor, meeting_id, "xlsx", filters)
 
     @get("/attendance.csv")
-    async def csv(self, db_session: AsyncSession, actor: User | None, meeting_id: int) -> Response[bytes]:
-        """The attendance sheet as CSV in UTF-8 with a byte order mark (opens in Excel)."""
-        return await _sheet(db_session, actor, meeting_id, "csv")
+    async def csv(
+        self, db_session: AsyncSession, actor: User | None, meeting_id: int, response: str = "",
+        check: str = "", role: str = "", connected: str = "", q: str = "",
+        province: str = "",
+    ) -> Response[bytes]:
+        """The attendance sheet as CSV in UTF-8 with a byte order mark (opens in Excel),
+        narrowed by the board's filters as the XLSX is."""
+        filters = _filters(response, check, role, connected, q, 1, province)
+        return await _sheet(db_session, actor, meeting_id, "csv", filters)
 
 
 ROUTES = [BoardPages, RollCallPages, AttendanceApi]

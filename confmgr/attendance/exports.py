@@ -12,7 +12,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from confmgr.attendance.services import SheetLine
+from confmgr.attendance.services import ProvinceCount, SheetLine
 from confmgr.i18n import gettext
 from confmgr.labels import CHECK_LABELS, RESPONSE_LABELS, SITE_ROLE_LABELS
 from confmgr.sites.units import province_of
@@ -91,6 +91,14 @@ def to_csv(lines: Sequence[SheetLine]) -> bytes:
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
 
 
+def _bold_cell(sheet: Any, value: str, font: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = font
+    return cell
+
+
 def _text_cell(sheet: Any, value: str) -> Any:
     from openpyxl.cell import WriteOnlyCell
 
@@ -100,9 +108,31 @@ def _text_cell(sheet: Any, value: str) -> Any:
     return cell
 
 
-def to_xlsx(lines: Sequence[SheetLine], title: str) -> bytes:
+PROVINCE_SHEET = "Theo tỉnh"
+PROVINCE_HEADINGS = (
+    "STT", PROVINCE_HEADING, "Số điểm cầu", "Đã trả lời", "Tham dự", "Không tham dự", "Chưa trả lời",
+    "Đã kết nối", "Không kết nối", "Đại biểu xác nhận",
+)
+PROVINCE_WIDTHS = (6, 30, 12, 12, 10, 14, 14, 12, 14, 18)
+OTHER_SITES = "Điểm cầu khác"  # sites that are no official unit (the host hall)
+
+
+def province_rows(provinces: Sequence[ProvinceCount]) -> list[list[Any]]:
+    """One row per province (the board's per-province counts), then the totals."""
+    rows: list[list[Any]] = []
+    for number, c in enumerate(provinces, start=1):
+        values = [c.sites, c.answered, c.attending, c.declined, c.silent, c.connected, c.not_connected, c.delegates_confirmed]
+        rows.append([number, c.name or OTHER_SITES, *values])
+    if rows:
+        totals = [sum(row[i] for row in rows) for i in range(2, len(PROVINCE_HEADINGS))]
+        rows.append(["", "Tổng cộng", *totals])
+    return rows
+
+
+def to_xlsx(lines: Sequence[SheetLine], title: str, provinces: Sequence[ProvinceCount] = ()) -> bytes:
+    """The sheet of delegates; with ``provinces`` (a meeting of official units) a
+    second sheet of per-province counts, for the provinces to remind."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -117,14 +147,17 @@ def to_xlsx(lines: Sequence[SheetLine], title: str) -> bytes:
     sheet.freeze_panes = "A2"
     workbook.properties.title = title[:255]
     bold = Font(bold=True)
-    heading_cells = []
-    for heading in headings(lines):
-        cell = WriteOnlyCell(sheet, value=heading)
-        cell.font = bold
-        heading_cells.append(cell)
-    sheet.append(heading_cells)
+    sheet.append([_bold_cell(sheet, heading, bold) for heading in headings(lines)])
     for row in sheet_rows(lines):
         sheet.append([_text_cell(sheet, v) if isinstance(v, str) and v.startswith("=") else v for v in row])
+    if provinces:
+        summary = workbook.create_sheet(PROVINCE_SHEET)
+        for index, width in enumerate(PROVINCE_WIDTHS, start=1):
+            summary.column_dimensions[get_column_letter(index)].width = width
+        summary.freeze_panes = "A2"
+        summary.append([_bold_cell(summary, heading, bold) for heading in PROVINCE_HEADINGS])
+        for row in province_rows(provinces):
+            summary.append(row)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -228,23 +228,29 @@ class ProvinceCount:
         return self.attending + self.declined
 
 
-async def province_counts(db: AsyncSession, actor: Any, meeting_id: int) -> list[ProvinceCount]:
+async def province_counts(
+    db: AsyncSession, actor: Any, meeting_id: int, filters: BoardFilters | None = None
+) -> list[ProvinceCount]:
     """Per-province counts, in the official order of provinces; empty when no site of the
-    meeting is an official unit. Two grouped queries whatever the number of sites."""
+    meeting is an official unit. Two grouped queries whatever the number of sites.
+    ``filters`` (the board's, for an export) count only the sites they select."""
     await get_meeting(db, actor, meeting_id)
+    filters = filters or BoardFilters()
+    ids = await _matching_ids(db, meeting_id, filters.q)
     rows = list(
         await db.execute(
-            select(
-                Site.province_code,
-                func.count(Site.id),
-                _count_if(Site.response == "attending"),
-                _count_if(Site.response == "declined"),
-                _count_if(Site.response == "pending"),
-                _count_if(Site.connected.is_(True)),
-                _count_if(Site.connected.is_(False)),
-            )
-            .where(Site.meeting_id == meeting_id)
-            .group_by(Site.province_code)
+            _apply_filters(
+                select(
+                    Site.province_code,
+                    func.count(Site.id),
+                    _count_if(Site.response == "attending"),
+                    _count_if(Site.response == "declined"),
+                    _count_if(Site.response == "pending"),
+                    _count_if(Site.connected.is_(True)),
+                    _count_if(Site.connected.is_(False)),
+                ),
+                meeting_id, filters, ids,
+            ).group_by(Site.province_code)
         )
     )
     if not any(code for code, *_ in rows):
@@ -252,9 +258,11 @@ async def province_counts(db: AsyncSession, actor: Any, meeting_id: int) -> list
     delegates = dict(
         (code, int(n))
         for code, n in await db.execute(
-            select(Site.province_code, func.count(Delegate.id))
-            .join(Delegate, Delegate.site_id == Site.id)
-            .where(Site.meeting_id == meeting_id, Site.response == "attending")
+            _apply_filters(
+                select(Site.province_code, func.count(Delegate.id)).join(Delegate, Delegate.site_id == Site.id),
+                meeting_id, filters, ids,
+            )
+            .where(Site.response == "attending")
             .group_by(Site.province_code)
         )
     )
@@ -516,16 +524,23 @@ class SheetLine:
     province_code: str | None = None
 
 
-async def attendance_sheet(db: AsyncSession, actor: Any, meeting_id: int) -> tuple[Meeting, list[SheetLine]]:
+async def attendance_sheet(
+    db: AsyncSession, actor: Any, meeting_id: int, filters: BoardFilters | None = None
+) -> tuple[Meeting, list[SheetLine]]:
+    """One line per delegate (a site without delegates: one line), for the sites the
+    board's ``filters`` select (page aside): the export of what the board shows."""
     meeting = await get_meeting(db, actor, meeting_id)
+    filters = filters or BoardFilters()
+    ids = await _matching_ids(db, meeting_id, filters.q)
     rows = await db.execute(
-        select(
-            Site.name, Site.role, Site.response, Site.reason, Site.connected, Site.technical_check,
-            Delegate.full_name, Delegate.position, Delegate.organization, Delegate.present,
-            Delegate.absence_reason, Delegate.arrived_late, Site.province_code,
+        _apply_filters(
+            select(
+                Site.name, Site.role, Site.response, Site.reason, Site.connected, Site.technical_check,
+                Delegate.full_name, Delegate.position, Delegate.organization, Delegate.present,
+                Delegate.absence_reason, Delegate.arrived_late, Site.province_code,
+            ).outerjoin(Delegate, Delegate.site_id == Site.id),
+            meeting_id, filters, ids,
         )
-        .outerjoin(Delegate, Delegate.site_id == Site.id)
-        .where(Site.meeting_id == meeting_id)
         # Sites of one province together, in the official order of provinces.
         .order_by(
             Site.role, Site.province_code.is_(None), Site.province_code, Site.sort_order, Site.id,

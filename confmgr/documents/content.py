@@ -154,8 +154,8 @@ class SiteAttendance:
 
 @dataclass(frozen=True, slots=True)
 class AbsentSite:
-    """A site invited that did not take part: it declined (with its reason), or it
-    was not connected on the day."""
+    """A site invited that did not take part: it declined (with its reason), it was
+    not connected on the day, or (no roll call taken) it never answered."""
 
     site_name: str
     status: str  # "declined", "not_connected", "no_answer"
@@ -444,7 +444,7 @@ PRESENTER_VERBS = {
 _ABSENT_SITE = {
     "declined": "không tham dự",
     "not_connected": "không kết nối",
-    "no_answer": "không tham dự, không có phản hồi",
+    "no_answer": "chưa trả lời",  # the board's word for a site that never answered
 }
 
 
@@ -467,15 +467,25 @@ def _absence_lines(c: MinutesContent) -> list[str]:
     return lines
 
 
+def _grouped_by_province(c: MinutesContent) -> bool:
+    """Group when the sites of the list (those who came and those who did not) are
+    more than :data:`INLINE_SITE_LIMIT` and some carry a province: below it a line
+    per site with its delegates fits a page and says more than a count."""
+    if len(c.attendance) + len(c.absent_sites) <= INLINE_SITE_LIMIT:
+        return False
+    return any(site.province for site in c.attendance) or any(site.province for site in c.absent_sites)
+
+
 def attendance_paragraphs(c: MinutesContent) -> list[BodyParagraph]:
     """``Thành phần tham dự:`` who came, site by site; then ``Vắng mặt:`` the sites and
     the delegates who did not, with their reasons. The one place attendance is
     worded, so a grouping (by province, by level) changes only this function.
 
-    When sites are official units of provinces (a national meeting: thousands of
-    communes), they are counted per province instead of listed one by one, and the
-    absences are named per province."""
-    if any(site.province for site in c.attendance) or any(site.province for site in c.absent_sites):
+    At national scale (more sites than :data:`INLINE_SITE_LIMIT`, the sites official
+    units of provinces: thousands of communes) they are counted per province instead
+    of listed one by one, and the absences are named per province. A provincial
+    meeting of a dozen communes still lists who came at each site, by name."""
+    if _grouped_by_province(c):
         return _attendance_by_province(c)
     out = [_p("Thành phần tham dự:")]
     for i, site in enumerate(c.attendance):
@@ -489,8 +499,8 @@ def attendance_paragraphs(c: MinutesContent) -> list[BodyParagraph]:
 
 def _attendance_by_province(c: MinutesContent) -> list[BodyParagraph]:
     """Sites of no province (the host hall) and edited lines, one by one; then one line
-    per province: its sites that took part and their delegates, out of those invited
-    that are accounted for; then, per province, the sites and delegates who did not."""
+    per province: its sites that took part and their delegates, out of the sites
+    invited (every invited site is either attending or absent); then, per province, the sites and delegates who did not."""
     provinces: dict[str, dict[str, Any]] = {}
 
     def group(name: str) -> dict[str, Any]:

@@ -145,6 +145,7 @@ def _minutes_context(
     theirs: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     message: str | None = None,
+    message_params: dict[str, Any] | None = None,
     saved: bool = False,
     user: Any = None,
 ) -> dict[str, Any]:
@@ -157,6 +158,7 @@ def _minutes_context(
         "theirs": theirs or {},
         "errors": errors or {},
         "message": message,
+        "message_params": message_params or {},
         "saved": saved,
         "edit_attendance": len(attendance) <= EDITABLE_SITE_LINES,
         "user": user,
@@ -303,7 +305,10 @@ class DocumentPages(Controller):
             return page_or_fragment(
                 request, "documents/minutes.html", "documents/_minutes_form.html",
                 status_code=exc.status_code,
-                **_minutes_context(view, typed=typed, theirs=theirs, errors=exc.field_errors, message=exc.message, user=actor),
+                **_minutes_context(
+                    view, typed=typed, theirs=theirs, errors=exc.field_errors, message=exc.message,
+                    message_params=exc.params, user=actor,
+                ),
             )
         if wants_json:
             moment = to_vn(now())

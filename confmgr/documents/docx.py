@@ -17,6 +17,7 @@ import unicodedata
 import zipfile
 from collections.abc import Sequence
 from datetime import UTC, date, time
+from xml.sax.saxutils import escape as xml_escape
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -357,18 +358,51 @@ def _save(doc: DocumentObject, meta: FileMetadata) -> bytes:
     props.modified = moment
     raw = io.BytesIO()
     doc.save(raw)
-    return _normalise_zip(raw.getvalue())
+    return _normalise_zip(raw.getvalue(), _app_properties(meta.author))
 
 
-def _normalise_zip(data: bytes) -> bytes:
-    """Rewrite the package with a fixed timestamp on every entry, in stored order."""
+# python-docx starts from a template saved by Word for Mac: its extended properties
+# claim "Microsoft Macintosh Word", one page, no words and Normal.dotm, and it
+# carries that template's thumbnail. The file says instead who made it, and nothing
+# it cannot know (Word recounts pages and words when it opens the file).
+_THUMBNAIL = "docProps/thumbnail.jpeg"
+_THUMBNAIL_REL = re.compile(rb'<Relationship [^>]*Target="docProps/thumbnail\.jpeg"\s*/>')
+_JPEG_DEFAULT = re.compile(rb'<Default Extension="jpeg" ContentType="image/jpeg"\s*/>')
+_RSIDS = re.compile(rb"<w:rsids>.*?</w:rsids>", re.DOTALL)
+
+
+def _app_properties(company: str) -> bytes:
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"<Application>confmgr</Application><DocSecurity>0</DocSecurity><Company>{xml_escape(core_text(company))}</Company>"
+        "</Properties>"
+    ).encode("utf-8")
+
+
+def _normalise_zip(data: bytes, app_properties: bytes) -> bytes:
+    """Rewrite the package with a fixed timestamp on every entry, in stored order: our
+    own extended properties, without the template's thumbnail and revision ids."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        jpegs = any(n.endswith(".jpeg") and n != _THUMBNAIL for n in src.namelist())
         for info in src.infolist():
+            if info.filename == _THUMBNAIL:
+                continue
+            part = src.read(info.filename)
+            if info.filename == "docProps/app.xml":
+                part = app_properties
+            elif info.filename == "_rels/.rels":
+                part = _THUMBNAIL_REL.sub(b"", part)
+            elif info.filename == "[Content_Types].xml" and not jpegs:
+                part = _JPEG_DEFAULT.sub(b"", part)
+            elif info.filename == "word/settings.xml":
+                part = _RSIDS.sub(b"", part)
             entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
+            dst.writestr(entry, part)
     return out.getvalue()
 
 

@@ -293,7 +293,8 @@ def attending_sites(record: MeetingRecord) -> tuple[SiteRecord | None, list[Site
 
 def absent_sites(record: MeetingRecord) -> list[AbsentSite]:
     """The remote sites that did not take part, with why: declined (the reason the
-    site gave), or, after a roll call, not connected."""
+    site gave); after a roll call, not connected; before one, never answered. Every
+    invited remote site is thus either taking part or here."""
     host, remotes = attending_sites(record)
     taking_part = {s.id for s in remotes}
     out = []
@@ -304,6 +305,8 @@ def absent_sites(record: MeetingRecord) -> list[AbsentSite]:
             out.append(AbsentSite(site.name, "declined", clean(site.reason), site.province))
         elif record.roll_call_taken:
             out.append(AbsentSite(site.name, "not_connected", province=site.province))
+        else:
+            out.append(AbsentSite(site.name, "no_answer", province=site.province))
     return out
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import msgspec
 
@@ -51,6 +51,10 @@ class ConclusionsOut(msgspec.Struct):
 
 class IssueInput(msgspec.Struct, forbid_unknown_fields=True):
     issued_on: date | None = None
+    # The time of day (Vietnam time) the document was signed, for one issued with an
+    # earlier date: the files' creation date. Without it: now when dated today, the
+    # meeting's end when dated the meeting day, else the start of the given day.
+    issued_time: time | None = None
     # A correction replaces the issued document with a new number; the old one
     # stays downloadable and is marked superseded.
     correction: bool = False

@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,7 @@ MAX_LIST = 500
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
 NUMBER_RE = re.compile(r"^\s*0*(\d{1,4})\s*/\s*([A-ZĐ]{1,4})\s*-\s*([A-ZĐ0-9]{1,20})\s*$")
 FILE_NAMES = {MINUTES: "bien-ban", CONCLUSIONS: "thong-bao-ket-luan"}
+CONCLUSIONS_SECTION = "conclusions"  # the minutes' section of the chair's conclusions
 
 
 class DamagedFile(DomainError):
@@ -302,6 +303,33 @@ def _check_signer(kind: str, record: rec.MeetingRecord) -> dict[str, Any]:
     return dict(signer)
 
 
+def issue_moment(issued_on: date, at: time | None, meeting_end: datetime, moment: datetime) -> datetime:
+    """When the files say they were made (their creation and modification dates).
+
+    ``at`` (the time the secretariat gives) on ``issued_on``; without it, ``moment``
+    (now) for a document dated today, the meeting's end for one dated the meeting's
+    day, else the start of the given day. Never before the meeting ended, never in
+    the future: a back-dated document must not claim a moment that cannot be true.
+    """
+    end = to_vn(meeting_end)
+    assert end is not None
+    if at is None:
+        if to_vn(moment).date() == issued_on:
+            return moment
+        return max(datetime.combine(issued_on, time(0, 0), tzinfo=VN_TZ), end)
+    stamped = datetime.combine(issued_on, at.replace(microsecond=0, tzinfo=None), tzinfo=VN_TZ)
+    if stamped < end:
+        raise InvalidInput(
+            "A document cannot be issued before the meeting ended.",
+            field_errors={"issued_time": N_("On or after the meeting's end.")},
+        )
+    if stamped > moment:
+        raise InvalidInput(
+            "A document cannot be issued with a future date.", field_errors={"issued_time": N_("Not in the future.")}
+        )
+    return stamped
+
+
 async def _next_number(db: AsyncSession, symbol: str, year: int) -> int:
     highest = await db.scalar(
         select(func.max(IssuedDocument.number)).where(IssuedDocument.symbol == symbol, IssuedDocument.year == year)
@@ -334,6 +362,8 @@ async def issue_document(
         )
     issued_on = data.issued_on or today_vn()
     _check_issue_date(meeting, issued_on)
+    # The moment of issue is the files' creation date.
+    issued_at = issue_moment(issued_on, data.issued_time, record.ended_at, now().replace(microsecond=0))
     signer = _check_signer(kind, record)
     replaces = (
         Replacement(previous.number_text, previous.issued_on, clean_text(data.note)) if previous is not None else None
@@ -342,10 +372,6 @@ async def issue_document(
     issued: IssuedDocument | None = None
     for attempt in range(2):
         number = await _next_number(db, symbol, issued_on.year)
-        # The moment of issue is the files' creation date; a document dated
-        # earlier (a paper signed days ago) carries midnight of its date.
-        moment = now().replace(microsecond=0)
-        issued_at = moment if to_vn(moment).date() == issued_on else None
         pdf = await build_bytes(settings, kind, "pdf", record, number, issued_on, replaces, issued_at)
         docx = await build_bytes(settings, kind, "docx", record, number, issued_on, replaces, issued_at)
         name = f"{FILE_NAMES[kind]}-{number:02d}-{symbol}"
@@ -412,6 +438,8 @@ class MinutesEditView:
     orphans: list[rec.Orphan]
     issued: IssuedDocument | None
     site_count: int
+    # The issued notice that locks the minutes' conclusions section (see save_minutes_edits).
+    notice: IssuedDocument | None = None
 
 
 async def minutes_edit_view(db: AsyncSession, actor: Any, meeting_id: int) -> MinutesEditView:
@@ -427,6 +455,7 @@ async def minutes_edit_view(db: AsyncSession, actor: Any, meeting_id: int) -> Mi
         orphans=orphans,
         issued=await current_issued(db, meeting.id, MINUTES),
         site_count=len(record.sites),
+        notice=await current_issued(db, meeting.id, CONCLUSIONS),
     )
 
 
@@ -494,6 +523,13 @@ async def save_minutes_edits(
             changed[key] = None
     if errors:
         raise InvalidInput("Please correct the highlighted fields.", field_errors=errors)
+    if CONCLUSIONS_SECTION in changed and CONCLUSIONS_SECTION in edits:
+        # The minutes must not record other conclusions than the issued notice: once it
+        # is issued, the section can only return to the record (which follows a
+        # correction of the conclusions).
+        notice = await current_issued(db, meeting.id, CONCLUSIONS)
+        if notice is not None:
+            raise _conclusions_locked(notice)
     if draft is None:
         draft = MinutesDraft(meeting_id=meeting.id, sections={}, version=0)
         db.add(draft)
@@ -524,6 +560,14 @@ def _list(values: list[str], limit: int, name: str, errors: dict[str, str]) -> l
     return out
 
 
+def _conclusions_locked(notice: IssuedDocument) -> Conflict:
+    return Conflict(
+        "The conclusions are locked: notice {number} of {date} has issued them. "
+        "To change them, save them for a correction and then issue a correction.",
+        params={"number": notice.number_text, "date": notice.issued_on.strftime("%d/%m/%Y")},
+    )
+
+
 async def get_conclusions(db: AsyncSession, actor: Any, meeting_id: int) -> tuple[Meeting, Conclusions | None]:
     require_user(actor)
     meeting = await get_meeting(db, actor, meeting_id)
@@ -538,11 +582,7 @@ async def save_conclusions(db: AsyncSession, actor: Any, meeting_id: int, data: 
         raise Conflict("Someone else saved the conclusions in the meantime. Reload and try again.")
     notice = await current_issued(db, meeting.id, CONCLUSIONS)
     if notice is not None and not data.for_correction:
-        raise Conflict(
-            "The conclusions are locked: notice {number} of {date} has issued them. "
-            "To change them, save them for a correction and then issue a correction.",
-            params={"number": notice.number_text, "date": notice.issued_on.strftime("%d/%m/%Y")},
-        )
+        raise _conclusions_locked(notice)
     errors: dict[str, str] = {}
     days_off = parse_days_off(getattr(await get_agency(db), "days_off", None) or ())
     title = clean_line(data.title_of_chair)

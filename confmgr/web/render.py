@@ -23,6 +23,7 @@ from confmgr.labels import (  # noqa: F401 (also imported from here)
     SITE_ROLE_LABELS,
     STATUS_LABELS,
 )
+from confmgr.schemas import PERSON_FIELDS, Person, person_of
 from confmgr.sites.units import match, province_of
 from confmgr.text import nfc
 from confmgr.timeutil import input_value, to_vn, vn_date, vn_datetime
@@ -82,6 +83,28 @@ def _unit_candidates(name: str) -> list[Any]:
     return list(match(name).units)
 
 
+def _as_person(value: Any) -> Person | None:
+    """A stored person (dict), a :class:`Person` or a row with the same attributes."""
+    if value is None or isinstance(value, Person):
+        return value
+    if not isinstance(value, dict):
+        value = {k: getattr(value, k, None) for k in PERSON_FIELDS}
+    return person_of(value)
+
+
+def _person(value: Any) -> str:
+    """``Nguyễn Văn An, Giám đốc Sở Nội vụ``: the name and the office, written once
+    by the documents' rule (:attr:`confmgr.schemas.Person.office`)."""
+    person = _as_person(value)
+    return person.describe() if person else ""
+
+
+def _office(value: Any) -> str:
+    """``Giám đốc Sở Nội vụ``: position and agency without repeating an office."""
+    person = _as_person(value)
+    return person.office if person else ""
+
+
 def configure_jinja(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.globals.update(
@@ -111,6 +134,8 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         check_label=_label(CHECK_LABELS),
         nfc=lambda v: Markup.escape(nfc(str(v))) if v is not None else "",
         province_name=_province_name,
+        person=_person,
+        office=_office,
     )
 
 

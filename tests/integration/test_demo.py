@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,83 @@ def test_demo_loads_once_with_a_generated_password(settings: Any, tmp_path: Path
     listing = client.get("/meetings").text
     assert SEED_TITLE in listing and "Hội nghị tổng kết công tác nội vụ năm" in listing
     _check_issued_documents(settings, client)
+    _check_upcoming_draft_minutes(settings, client)
+    _check_plausible_people(settings)
     _check_pdf_and_docx_paginate_alike(settings, tmp_path)
+
+
+def _upcoming(settings: Any) -> tuple[int, list[tuple[str, str, list[str]]]]:
+    """The upcoming meeting's id and its remote sites: (name, response, delegates)."""
+    from sqlalchemy.orm import selectinload
+
+    from confmgr.cli_support import session_scope
+    from confmgr.meetings.models import Meeting
+    from confmgr.sites.models import Site
+
+    async def read() -> tuple[int, list[tuple[str, str, list[str]]]]:
+        async with session_scope(settings) as db:
+            meeting = await db.scalar(select(Meeting).where(Meeting.title != SEED_TITLE))
+            assert meeting is not None
+            sites = await db.scalars(
+                select(Site).where(Site.meeting_id == meeting.id, Site.role == "remote")
+                .options(selectinload(Site.delegates)).order_by(Site.sort_order)
+            )
+            return meeting.id, [(s.name, s.response, [d.full_name for d in s.delegates]) for s in sites]
+
+    return asyncio.run(read())
+
+
+def _check_plausible_people(settings: Any) -> None:
+    """The made-up delegates of one site are not one family, the upcoming meeting's
+    middle names vary, and its commune sites are named alike (no province on some)."""
+    from confmgr.cli_support import session_scope
+    from confmgr.sites.models import Delegate, Site
+
+    async def read() -> list[tuple[int, str, str, str]]:
+        async with session_scope(settings) as db:
+            rows = await db.execute(
+                select(Site.id, Site.name, Site.role, Delegate.full_name).join(Delegate, Delegate.site_id == Site.id)
+            )
+            return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    by_site: dict[int, list[str]] = {}
+    for site_id, _name, role, full_name in asyncio.run(read()):
+        if role == "remote":
+            by_site.setdefault(site_id, []).append(full_name)
+    assert len(by_site) >= 15  # 10 districts in 2021, 5 communes that answered
+    for names in by_site.values():
+        families = [n.split()[0] for n in names]
+        assert len(set(families)) == len(families), names
+    _meeting_id, upcoming = _upcoming(settings)
+    assert all("(" not in name and name.startswith("Điểm cầu UBND ") for name, _r, _d in upcoming)
+    middles = {" ".join(d.split()[1:-1]) for _n, _r, delegates in upcoming for d in delegates}
+    assert len(middles) >= 4, middles
+
+
+def _check_upcoming_draft_minutes(settings: Any, client: Any) -> None:
+    """The upcoming provincial meeting's draft minutes list each commune that answered
+    with its delegates by name (not a count per province), then the declined site
+    with its reason and the sites that have not answered yet."""
+    meeting_id, sites = _upcoming(settings)
+    import io
+
+    from docx import Document
+
+    # The Word draft: its paragraphs are not interleaved with the PDF's DỰ THẢO mark.
+    response = client.get(f"/meetings/{meeting_id}/documents/minutes.docx")
+    assert response.status_code == 200, response.text
+    flat = " ".join(" ".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs).split())
+    attending = [s for s in sites if s[1] == "attending"]
+    assert len(attending) == 5
+    for name, _response, delegates in attending:
+        assert delegates and f"- {name}: {delegates[0]}, " in flat, name
+        for person in delegates:
+            assert person in flat, person
+    assert not re.search(r"\d+/\d+ điểm cầu tham dự", flat)  # no "Gia Lai: 5/12 điểm cầu tham dự"
+    declined = next(s for s in sites if s[1] == "declined")
+    assert f"- {declined[0]}: không tham dự, lý do: Trùng lịch tiếp công dân định kỳ" in flat
+    pending = [s[0] for s in sites if s[1] == "pending"]
+    assert pending and all(f"- {name}: chưa trả lời" in flat for name in pending)
 
 
 def _issued(settings: Any) -> dict[str, tuple[Any, bytes, bytes]]:
@@ -150,6 +227,24 @@ def _check_issued_documents(settings: Any, client: Any) -> None:
 
     from docx import Document
 
+    # The files say when they were made: the minutes after the meeting ended (10:35),
+    # the notice on its date, in office hours; never midnight before the meeting.
+    from datetime import datetime
+
+    import pdfplumber
+
+    from confmgr.timeutil import VN_TZ
+
+    ended = datetime(2021, 12, 24, 10, 35, tzinfo=VN_TZ)
+    for pdf, docx, day in ((minutes_pdf, minutes_docx, 24), (notice_pdf, notice_docx, 27)):
+        with pdfplumber.open(io.BytesIO(pdf)) as doc:
+            created = doc.metadata["CreationDate"]
+        match = re.fullmatch(r"D:(\d{14})\+07'00'", created)
+        assert match, created
+        stamp = datetime.strptime(match.group(1), "%Y%m%d%H%M%S").replace(tzinfo=VN_TZ)
+        assert stamp >= ended and stamp.day == day and 7 <= stamp.hour < 18, stamp
+        props = Document(io.BytesIO(docx)).core_properties
+        assert props.created == stamp and props.modified == stamp
     words = " ".join(p.text for p in Document(io.BytesIO(minutes_docx)).paragraphs)
     assert "Bạch Văn Mạnh" in words and "lý do: đi công tác tại Hà Nội" in words
     assert "Sở Nội vụ thông báo" in " ".join(p.text for p in Document(io.BytesIO(notice_docx)).paragraphs)

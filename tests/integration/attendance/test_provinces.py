@@ -95,3 +95,53 @@ def test_a_meeting_without_official_units_shows_no_province_part(admin_client: A
     assert 'id="board-provinces"' not in board.text and 'name="province"' not in board.text
     sheet = client.get(f"/api/v1/meetings/{meeting_id}/attendance.csv", headers=admin_api)
     assert "Tỉnh, thành phố" not in sheet.content.decode("utf-8-sig")
+
+
+def test_exports_follow_the_boards_filters_and_count_per_province(admin_client: Any, admin_api: dict[str, str]) -> None:
+    from openpyxl import load_workbook
+
+    client = admin_client
+    meeting_id, sites = _national_meeting(client, admin_api)
+    da_nang = [s for s in sites if s["province_code"] == DA_NANG]
+    quang_ninh = [s for s in sites if s["province_code"] == QUANG_NINH]
+    for site in da_nang[:3]:
+        _answer(client, site, True)
+    _answer(client, da_nang[3], False)
+    _answer(client, quang_ninh[0], True)
+
+    def csv_rows(path: str, **params: str) -> list[list[str]]:
+        response = client.get(path, params=params, headers=admin_api)
+        assert response.status_code == 200, response.text
+        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+    for path in (f"/api/v1/meetings/{meeting_id}/attendance.csv", f"/meetings/{meeting_id}/attendance.csv"):
+        rows = csv_rows(path, province=QUANG_NINH)
+        assert {r[2] for r in rows[1:]} == {"Quảng Ninh"} and len(rows) == 1 + len(quang_ninh)
+        attending = csv_rows(path, province=DA_NANG, response="attending")
+        assert sorted(r[1] for r in attending[1:]) == sorted(s["name"] for s in da_nang[:3])
+        assert [r[1] for r in csv_rows(path, province="none")[1:]] == ["Hội trường Bộ Nội vụ"]
+        everything = csv_rows(path)
+        assert len(everything) == 1 + len(sites)  # one line a site: no delegates but at the attending ones'
+        assert len(csv_rows(path, q=da_nang[0]["name"])) == 2
+
+    for path in (f"/api/v1/meetings/{meeting_id}/attendance.xlsx", f"/meetings/{meeting_id}/attendance.xlsx"):
+        whole = client.get(path, headers=admin_api)
+        assert whole.status_code == 200
+        book = load_workbook(io.BytesIO(whole.content), read_only=True)
+        assert book.sheetnames == ["Điểm danh", "Theo tỉnh"]
+        summary = [list(r) for r in book["Theo tỉnh"].iter_rows(values_only=True)]
+        assert summary[0][:7] == ["STT", "Tỉnh, thành phố", "Số điểm cầu", "Đã trả lời", "Tham dự", "Không tham dự", "Chưa trả lời"]
+        assert summary[1] == [1, "Quảng Ninh", 2, 1, 1, 0, 1, 0, 0, 1]
+        assert summary[2] == [2, "Thành phố Đà Nẵng", len(da_nang), 4, 3, 1, len(da_nang) - 4, 0, 0, 3]
+        assert summary[3][:3] == [3, "Điểm cầu khác", 1]
+        assert summary[4][:5] == [None, "Tổng cộng", len(sites), 5, 4]
+        one = client.get(path, params={"province": DA_NANG}, headers=admin_api)
+        assert 'tinh-48.xlsx' in one.headers["content-disposition"]
+        book = load_workbook(io.BytesIO(one.content), read_only=True)
+        assert {r[2] for r in book["Điểm danh"].iter_rows(min_row=2, values_only=True)} == {"Thành phố Đà Nẵng"}
+        assert [r[1] for r in book["Theo tỉnh"].iter_rows(min_row=2, values_only=True)] == ["Thành phố Đà Nẵng", "Tổng cộng"]
+
+    # The board offers the filtered list with the filters it shows.
+    board = client.get(f"/meetings/{meeting_id}/attendance", params={"province": DA_NANG, "response": "pending", "page": "2"})
+    assert f'href="/meetings/{meeting_id}/attendance.xlsx?response=pending&amp;province={DA_NANG}"' in board.text
+    assert f'href="/meetings/{meeting_id}/attendance.csv?response=pending&amp;province={DA_NANG}"' in board.text

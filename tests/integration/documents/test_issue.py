@@ -223,3 +223,34 @@ def test_failed_issue_leaves_no_file(client: Any, db: Any, settings: Any, api: d
     after = set(settings.uploads_dir.glob("*"))
     assert after == before
     assert issue(client, api, meeting.id, "minutes").json()["number"] == "01/BB-SNV"
+
+
+def _created(pdf: bytes) -> str:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return str(doc.metadata["CreationDate"])
+
+
+def test_a_back_dated_document_says_when_it_was_signed_never_before_the_meeting_ended(
+    client: Any, db: Any, api: dict[str, str], meeting: Built
+) -> None:
+    day = meeting.starts.date()  # the meeting ended at 11:10 that day
+    early = issue(client, api, meeting.id, "minutes", issued_on=day.isoformat(), issued_time="10:00:00")
+    assert early.status_code == 422 and "issued_time" in early.text
+    later = datetime.now(VN_TZ) + timedelta(hours=1)
+    if later.date() == today_vn():  # not in the future (a run after 23:00 cannot tell)
+        ahead = issue(client, api, meeting.id, "minutes", issued_on=later.date().isoformat(), issued_time=f"{later:%H:%M:%S}")
+        assert ahead.status_code == 422 and "issued_time" in ahead.text
+    minutes = issue(client, api, meeting.id, "minutes", issued_on=day.isoformat())
+    assert minutes.status_code == 201, minutes.text
+    # Dated the meeting day, no time given: the meeting's end, not midnight.
+    assert _created(client.get(f"/api/v1/meetings/{meeting.id}/documents/minutes.pdf", headers=api).content) == (
+        f"D:{day:%Y%m%d}111000+07'00'"
+    )
+    next_day = day + timedelta(days=1)
+    notice = issue(client, api, meeting.id, "conclusions", issued_on=next_day.isoformat(), issued_time="09:15:00")
+    assert notice.status_code == 201, notice.text
+    assert _created(client.get(f"/api/v1/meetings/{meeting.id}/documents/conclusions.pdf", headers=api).content) == (
+        f"D:{next_day:%Y%m%d}091500+07'00'"
+    )

@@ -120,3 +120,57 @@ def test_the_conclusions_page_says_they_are_locked(client: Any, api: dict[str, s
     opened = form_post(client, f"/meetings/{meeting.id}/documents/conclusions", {**form, "for_correction": "1"})
     assert opened.status_code in (302, 303)
     assert client.get(f"/api/v1/meetings/{meeting.id}/conclusions", headers=api).json()["conclusions"] == ["Kết luận đã sửa."]
+
+
+def test_the_minutes_conclusions_are_locked_once_the_notice_is_issued(client: Any, api: dict[str, str], meeting: Built) -> None:
+    from tests.helpers import form_post, login, text_of
+
+    path = f"/api/v1/meetings/{meeting.id}/documents/minutes/sections"
+    before = client.get(path, headers=api).json()
+    # Before the notice the minutes' conclusions may be worded by the secretariat.
+    edited = client.put(path, json={"version": before["version"], "sections": {"conclusions": "Kết luận đã biên tập."}}, headers=api)
+    assert edited.status_code == 200, edited.text
+    state = edited.json()
+    assert issue(client, api, meeting.id, "conclusions").status_code == 201
+    refused = client.put(path, json={"version": state["version"], "sections": {"conclusions": "Một kết luận khác."}}, headers=api)
+    assert refused.status_code == 409
+    assert "01/TB-SNV" in refused.json()["detail"] and "không thể sửa" in refused.json()["detail"]
+    assert client.get(path, headers=api).json() == state  # nothing changed
+    # Other sections still change, and the conclusions may go back to the record (the notice's).
+    other = client.put(path, json={"version": state["version"], "sections": {"recipients": "Chủ tọa hội nghị"}}, headers=api)
+    assert other.status_code == 200, other.text
+    back = client.put(path, json={"version": other.json()["version"], "sections": {"conclusions": None}}, headers=api)
+    assert back.status_code == 200, back.text
+
+    login(client)
+    page = client.get(f"/meetings/{meeting.id}/documents/minutes")
+    assert "Thông báo số 01/TB-SNV đã ban hành các kết luận này; kết luận đã bị khóa" in text_of(page.text)
+    assert 'name="section:conclusions"' in page.text and 'readonly>' in page.text.split('name="section:conclusions"')[1][:80]
+    version = client.get(path, headers=api).json()["version"]
+    typed = form_post(client, f"/meetings/{meeting.id}/documents/minutes", {"version": str(version), "section:conclusions": "Sửa qua trang."})
+    assert typed.status_code == 409
+    assert "Kết luận đã được ban hành tại Thông báo số 01/TB-SNV ngày" in text_of(typed.text)
+    assert "{number}" not in typed.text
+
+
+def test_the_documents_page_due_date_skips_an_agency_day_off(client: Any, api: dict[str, str], meeting: Built) -> None:
+    from datetime import timedelta
+
+    from confmgr.timeutil import vn_date
+    from confmgr.workdays import add_working_days
+    from tests.helpers import login, text_of
+    from tests.integration.documents.conftest import AGENCY
+
+    ended = (meeting.starts + timedelta(hours=3, minutes=10)).date()
+    due = add_working_days(ended, 5)
+    day_off = add_working_days(ended, 1)  # the first working day after the meeting
+    later = add_working_days(ended, 5, [day_off])
+    assert later > due
+    login(client)
+    before = text_of(client.get(f"/meetings/{meeting.id}/documents/").text)
+    assert vn_date(due) in before
+    saved = client.put("/api/v1/agency", json={**AGENCY, "days_off": [day_off.isoformat()]}, headers=api)
+    assert saved.status_code == 200, saved.text
+    after = text_of(client.get(f"/meetings/{meeting.id}/documents/").text)
+    assert vn_date(later) in after and vn_date(due) not in after
+    assert client.get(f"/api/v1/meetings/{meeting.id}/conclusions", headers=api).json()["due_on"] == later.isoformat()

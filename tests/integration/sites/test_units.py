@@ -277,3 +277,57 @@ def test_units_picked_from_the_directory_or_copied_keep_their_codes(client: Any,
     # Adding the province's units afterwards finds them already there.
     again = client.post(f"/api/v1/meetings/{meeting_id}/sites/units", json={"province": "22", "type": "dac_khu"}, headers=admin_api)
     assert again.json() == {"created": 0, "skipped": 2}
+
+
+def test_meeting_gets_one_province_through_the_api_each_with_its_code(client: Any, admin_api: dict[str, str]) -> None:
+    meeting_id = _meeting(client, admin_api)
+    province_units = official.select_units(GIA_LAI)
+    added = client.post(f"/api/v1/meetings/{meeting_id}/sites/units", json={"province": GIA_LAI}, headers=admin_api)
+    assert added.status_code == 201 and added.json() == {"created": len(province_units), "skipped": 0}
+    sites = client.get(f"/api/v1/meetings/{meeting_id}/sites", headers=admin_api).json()
+    found = {(s["unit_code"], s["province_code"], s["province"], s["name"]) for s in sites}
+    assert found == {(u.code, GIA_LAI, "Gia Lai", official.site_name(u)) for u in province_units}
+    assert len({s["token"] for s in sites}) == len(province_units)
+
+
+def test_meeting_page_adds_one_whole_province_each_with_its_code(admin_client: Any, db: Any) -> None:
+    created = form_post(admin_client, "/meetings/new", meeting_form())
+    meeting_id = int(created.headers["location"].rsplit("/", 1)[1])
+    response = form_post(admin_client, f"/meetings/{meeting_id}/sites/units", {"province": GIA_LAI, "type": "", "prefix": "Điểm cầu UBND"})
+    assert response.status_code in (302, 303), text_of(response.text)
+
+    async def codes(session: Any) -> set[tuple[str, str, str]]:
+        rows = await session.execute(select(Site.unit_code, Site.province_code, Site.name).where(Site.meeting_id == meeting_id))
+        return {tuple(r) for r in rows}
+
+    expected = {(u.code, u.province_code, official.site_name(u)) for u in official.select_units(GIA_LAI)}
+    assert db(codes) == expected and len(expected) > 100
+
+
+def _xlsx(rows: list[tuple[str, str]]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Tên điểm cầu", "Tỉnh"])
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_excel_import_matches_twenty_names_and_lists_two_to_confirm(client: Any, admin_api: dict[str, str]) -> None:
+    known = _known_rows()
+    unknown = ["Xã Không Có Thật", "UBND phường Chưa Có Tên"]
+    content = _xlsx([(name, province) for name, province, _ in known] + [(name, "") for name in unknown])
+    meeting_id = _meeting(client, admin_api)
+    response = client.post(f"/api/v1/meetings/{meeting_id}/sites/import", files={"file": ("s.xlsx", content)}, headers=admin_api)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["created"] == 22
+    assert [(r["row"], r["name"], r["candidates"]) for r in body["to_confirm"]] == [(22, unknown[0], []), (23, unknown[1], [])]
+    by_name = {s["name"]: s for s in client.get(f"/api/v1/meetings/{meeting_id}/sites", headers=admin_api).json()}
+    assert {name: by_name[name]["unit_code"] for name, _, _ in known} == {name: code for name, _, code in known}

@@ -292,6 +292,37 @@ def test_default_signer_and_notice_recipients_follow_the_decree() -> None:
     assert deputy == {"prefix": "KT.", "on_behalf_of": "Giám đốc", "title": "Phó Giám đốc", "full_name": "Phạm Văn Phước"}
 
 
+def test_minutes_and_notice_have_their_own_default_recipients() -> None:
+    from datetime import UTC, datetime
+
+    from confmgr.documents.record import (
+        DEFAULT_MINUTES_RECIPIENTS,
+        ConclusionsRecord,
+        MeetingRecord,
+        minutes_content,
+        notice_recipients,
+    )
+
+    when = datetime(2021, 12, 24, 1, 0, tzinfo=UTC)
+    header = AgencyHeader("Ủy ban nhân dân tỉnh Bình Định", "Sở Nội vụ", "SNV", "Bình Định", drafting_unit="VP")
+    record = MeetingRecord(
+        meeting_id=1, title="Hội nghị", venue="Hội trường", starts_at=when, ends_at=when, actual_started_at=None,
+        actual_ended_at=None, chair={"full_name": "Bạch Văn Mạnh", "position": "Giám đốc Sở Nội vụ"},
+        secretary={"full_name": "Nguyễn Thị Thanh Hương", "position": "Chánh Văn phòng Sở"}, agency=header, sites=(),
+        items=(), speeches=(),
+        conclusions=ConclusionsRecord(tasks=({"assignee": "Phòng Nội vụ các huyện"}, {"assignee": "Văn phòng Sở"})),
+        edits={}, edits_version=0,
+    )
+    # The minutes go to the chair and the sites and are filed; they report to nobody.
+    minutes = minutes_content(record).recipients
+    assert minutes == DEFAULT_MINUTES_RECIPIENTS == ("Chủ tọa hội nghị", "Các điểm cầu tham dự hội nghị")
+    assert not any("để báo cáo" in r for r in minutes)
+    # The notice reports to the parent agency and goes to those given a task.
+    assert notice_recipients(record) == (
+        "UBND tỉnh Bình Định (để báo cáo)", "Phòng Nội vụ các huyện", "Văn phòng Sở", "Các điểm cầu tham dự hội nghị",
+    )
+
+
 def test_a_correction_says_what_it_replaces_and_why(make_conclusions: MakeConclusions, make_minutes: MakeMinutes) -> None:
     from confmgr.documents.content import Replacement
 

@@ -187,6 +187,27 @@ def test_metadata_and_reproducible_bytes(minutes: MinutesContent, make_minutes: 
     assert stamped.created == datetime(2026, 1, 5, 9, 30, 12, tzinfo=UTC)
 
 
+def test_the_package_says_confmgr_made_it_and_carries_no_template_leftovers(
+    minutes: MinutesContent, make_conclusions: MakeConclusions
+) -> None:
+    for data in (build_minutes_docx(minutes), build_conclusions_docx(make_conclusions())):
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            names = package.namelist()
+            app = package.read("docProps/app.xml").decode()
+            rels = package.read("_rels/.rels").decode()
+            types = package.read("[Content_Types].xml").decode()
+            settings = package.read("word/settings.xml").decode()
+        assert "<Application>confmgr</Application>" in app and "<Company>Sở Nội vụ</Company>" in app
+        for leftover in ("Macintosh", "Normal.dotm", "<Pages>", "<Words>", "<AppVersion>", "<Template>"):
+            assert leftover not in app, leftover
+        assert "docProps/thumbnail.jpeg" not in names
+        assert "thumbnail" not in rels and 'Extension="jpeg"' not in types
+        assert "<w:rsids>" not in settings
+        # Every part a relationship names is in the package, and Word's reader opens it.
+        assert "docProps/app.xml" in names and "docProps/core.xml" in names
+        assert open_docx(data).paragraphs
+
+
 def test_core_title_is_cut_to_255_characters(make_minutes: MakeMinutes) -> None:
     long_title = "Hội nghị " + "rất dài " * 60
     props = open_docx(build_minutes_docx(dataclasses.replace(make_minutes(), title=long_title))).core_properties
