@@ -73,7 +73,7 @@ def page_datetime(value: datetime | None) -> str:
     return f"{local:%H:%M}, {page_date(local)}"
 
 
-def _province_name(code: str | None) -> str:
+def province_name(code: str | None) -> str:
     info = province_of(code)
     return info.name if info else ""
 
@@ -110,7 +110,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         response_label=_label(RESPONSE_LABELS),
         check_label=_label(CHECK_LABELS),
         nfc=lambda v: Markup.escape(nfc(str(v))) if v is not None else "",
-        province_name=_province_name,
+        province_name=province_name,
     )
 
 
