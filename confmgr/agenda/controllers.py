@@ -46,7 +46,7 @@ from confmgr.live.events import board_channel
 from confmgr.live.stream import short_session, sse_response
 from confmgr.meetings.schemas import TimeInput
 from confmgr.meetings.access import get_meeting
-from confmgr.meetings.status import available_actions, change_status
+from confmgr.meetings.status import change_status, offered_actions
 from confmgr.printing import pool as printing_pool
 from confmgr.schemas import Person, person_of
 from confmgr.sites.services import list_sites
@@ -605,7 +605,7 @@ class ConsolePages(Controller):
         context: dict[str, Any] = {
             "meeting": meeting, "state": state, "user": user, "can_edit": True, "selected": selected,
             "starts": planned_starts(meeting.starts_at, state.items),
-            "sites": await list_sites(db, user, meeting_id), "transitions": available_actions(meeting),
+            "sites": await list_sites(db, user, meeting_id), "transitions": await offered_actions(db, meeting),
             "KIND_LABELS": KIND_LABELS, "REQUEST_STATUS_LABELS": REQUEST_STATUS_LABELS,
             "notes_text": selected.notes if selected else "", "notes_version": selected.notes_version if selected else 0,
             "conflict": None, "rform": {}, "rerrors": {},

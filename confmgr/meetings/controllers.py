@@ -16,7 +16,7 @@ from confmgr.accounts.permissions import require_editor
 from confmgr.errors import InvalidInput
 from confmgr.meetings import services
 from confmgr.meetings.access import get_meeting
-from confmgr.meetings.status import available_actions, change_status
+from confmgr.meetings.status import change_status, offered_actions
 from confmgr.meetings.models import Meeting, MeetingStatus
 from confmgr.meetings.schemas import CopyInput, MeetingInput, MeetingOut, MeetingPatch, TimeInput
 from confmgr.schemas import Person
@@ -117,7 +117,7 @@ class MeetingPages(Controller):
         sites = await list_sites(db_session, actor, meeting_id)
         return page(
             "meetings/show.html", meeting=meeting, sites=sites, user=actor,
-            transitions=available_actions(meeting),
+            transitions=await offered_actions(db_session, meeting),
         )
 
     @get("/{meeting_id:int}/edit")
