@@ -52,7 +52,7 @@ from confmgr.schemas import Person, person_of
 from confmgr.sites.services import list_sites
 from confmgr.timeutil import input_value, now, to_vn
 from confmgr.web.auth import session_user
-from confmgr.web.confirm import confirm_page, is_confirmed
+from confmgr.web.confirm import confirm_page, is_confirmed, start_question
 from confmgr.web.forms import form_data, nest, to_struct
 from confmgr.web.render import is_htmx, page, page_or_fragment
 
@@ -652,7 +652,11 @@ class ConsolePages(Controller):
         form = await form_data(request)
         if not is_confirmed(form):
             shown = await get_meeting(db_session, actor, meeting_id)
-            return confirm_page(f"/meetings/{meeting_id}/console/status/{action}", action, form, f"/meetings/{meeting_id}/console/", shown.title)
+            question = start_question(shown.starts_at) if action == "start" and not form.get("at") else None
+            return confirm_page(
+                f"/meetings/{meeting_id}/console/status/{action}", action, form, f"/meetings/{meeting_id}/console/", shown.title,
+                question,
+            )
         await change_status(db_session, actor, meeting_id, action, _time_of(form))
         return await self._back(request, db_session, actor, meeting_id)
 

@@ -22,7 +22,7 @@ from confmgr.meetings.schemas import CopyInput, MeetingInput, MeetingOut, Meetin
 from confmgr.schemas import Person
 from confmgr.sites.services import count_sites, list_sites
 from confmgr.timeutil import input_value, to_vn
-from confmgr.web.confirm import CONSEQUENCES, confirm_page, is_confirmed
+from confmgr.web.confirm import CONSEQUENCES, confirm_page, is_confirmed, start_question
 from confmgr.web.forms import form_data, to_struct
 from confmgr.web.render import page, page_or_fragment
 
@@ -170,7 +170,10 @@ class MeetingPages(Controller):
         form = await form_data(request)
         if action in CONSEQUENCES and not is_confirmed(form):
             meeting = await services.get_meeting(db_session, actor, meeting_id)
-            return confirm_page(f"/meetings/{meeting_id}/status/{action}", action, form, f"/meetings/{meeting_id}", meeting.title)
+            question = start_question(meeting.starts_at) if action == "start" and not form.get("at") else None
+            return confirm_page(
+                f"/meetings/{meeting_id}/status/{action}", action, form, f"/meetings/{meeting_id}", meeting.title, question
+            )
         at = to_struct(TimeInput, {"at": form.get("at", "")}).at
         await change_status(db_session, actor, meeting_id, action, at)
         return Redirect(f"/meetings/{meeting_id}")

@@ -25,9 +25,9 @@ from confmgr.labels import (  # noqa: F401 (also imported from here)
 )
 from confmgr.sites.units import match, province_of
 from confmgr.text import nfc
-from confmgr.timeutil import input_value, to_vn, vn_date, vn_datetime
+from confmgr.timeutil import MONTHS_EN, input_value, page_date, page_datetime, to_vn  # noqa: F401 (also imported from here)
 from confmgr.web.addresses import loopback_links_seen_from_elsewhere
-from confmgr.web.confirm import CONSEQUENCES
+from confmgr.web.confirm import CONSEQUENCES, start_question
 
 
 
@@ -52,27 +52,6 @@ def _short_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-             "October", "November", "December")
-
-
-def page_date(value: date | datetime | None) -> str:
-    """A date in the page's language: ``ngày 05 tháng 01 năm 2026`` or ``5 January 2026``."""
-    if value is None or current_locale.get() != "en":
-        return vn_date(value)
-    if isinstance(value, datetime):
-        value = to_vn(value).date()  # type: ignore[union-attr]
-    return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
-
-
-def page_datetime(value: datetime | None) -> str:
-    """A moment in Vietnam time, in the page's language."""
-    if value is None or current_locale.get() != "en":
-        return vn_datetime(value)
-    local = to_vn(value)
-    return f"{local:%H:%M}, {page_date(local)}"
-
-
 def province_name(code: str | None) -> str:
     info = province_of(code)
     return info.name if info else ""
@@ -94,6 +73,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         SITE_ROLE_LABELS=SITE_ROLE_LABELS,
         RESPONSE_LABELS=RESPONSE_LABELS,
         CONFIRM=CONSEQUENCES,
+        start_question=start_question,
         loopback_links_seen_from_elsewhere=loopback_links_seen_from_elsewhere,
         unit_candidates=_unit_candidates,
     )
