@@ -52,6 +52,21 @@ def _short_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def in_each_language(message: str, moment: datetime | None = None) -> Markup:
+    """``message`` in every language, each in a ``<span lang>``; the stylesheet shows the
+    one of the page's ``<html lang>``. For a fragment rendered once for viewers of every
+    language (the live state, sent to every site). ``moment`` fills ``{time}``."""
+    parts = []
+    for locale in LOCALES:
+        token = current_locale.set(locale)
+        try:
+            text = gettext(message, time=page_datetime(moment)) if moment is not None else gettext(message)
+        finally:
+            current_locale.reset(token)
+        parts.append(Markup('<span lang="{0}" class="in-{0}">{1}</span>').format(locale, text))
+    return Markup("").join(parts)
+
+
 def province_name(code: str | None) -> str:
     info = province_of(code)
     return info.name if info else ""
@@ -74,6 +89,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         RESPONSE_LABELS=RESPONSE_LABELS,
         CONFIRM=CONSEQUENCES,
         start_question=start_question,
+        in_each_language=in_each_language,
         loopback_links_seen_from_elsewhere=loopback_links_seen_from_elsewhere,
         unit_candidates=_unit_candidates,
     )
