@@ -98,6 +98,28 @@ def test_every_page_shows_the_same_counts_and_the_signing_page_has_the_tabs(clie
     assert [label for label, _, marked in _tabs(signing) if marked] == ["Văn bản"]
 
 
+def _options(html: str) -> dict[str, list[str]]:
+    """Each filter select's option texts, by the select's name."""
+    return {name: [t.strip() for t in re.findall(r"<option[^>]*>([^<]*)</option>", body)]
+            for name, body in re.findall(r'<select id="f-[a-z_]+" name="([a-z_]+)">(.*?)</select>', html, re.S)}
+
+
+def test_board_and_roll_call_filters_are_in_english_for_an_english_page(admin_client: Any) -> None:
+    meeting_id = _create(admin_client)
+    form_post(admin_client, f"/meetings/{meeting_id}/sites/", {"name": "UBND huyện An Lão", "role": "remote"})
+    form_post(admin_client, "/language", {"lang": "en", "next": "/"})
+    board = _options(admin_client.get(f"/meetings/{meeting_id}/attendance").text)
+    assert board["response"] == ["All", "Attending", "Declined", "No answer yet"]
+    assert board["check"] == ["All", "Working", "Problem", "Not checked"]
+    assert board["role"] == ["All", "Host site", "Remote site"]
+    roll_call = _options(admin_client.get(f"/meetings/{meeting_id}/roll-call/").text)
+    assert roll_call["response"] == ["All", "Attending", "Declined", "No answer yet"]
+    assert roll_call["connected"] == ["All", "Connected", "Not connected", "Not called yet"]
+    # And the same filters in Vietnamese by default.
+    form_post(admin_client, "/language", {"lang": "vi", "next": "/"})
+    assert _options(admin_client.get(f"/meetings/{meeting_id}/roll-call/").text)["connected"][0] == "Tất cả"
+
+
 def test_favicon_is_served_and_every_page_has_a_skip_link(admin_client: Any) -> None:
     icon = admin_client.get("/favicon.ico")
     assert icon.status_code == 200
