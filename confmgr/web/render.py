@@ -12,6 +12,7 @@ from typing import Any
 from litestar import Request
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.response import Template
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from confmgr.i18n import LOCALES, current_locale, gettext
@@ -36,7 +37,13 @@ def _t(message: str, **params: Any) -> str:
 
 
 def _label(mapping: dict[str, str]) -> Any:
-    return lambda value: gettext(mapping.get(value, value or ""))
+    # Takes the context so that Jinja never folds ``"ok" | check_label`` into the compiled
+    # template: it would keep the language of whoever's page compiled it first.
+    @pass_context
+    def label(_context: Any, value: str | None) -> str:
+        return gettext(mapping.get(value or "", value or ""))
+
+    return label
 
 
 def _time(value: datetime | None) -> str:

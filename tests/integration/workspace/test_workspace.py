@@ -107,6 +107,10 @@ def _options(html: str) -> dict[str, list[str]]:
 def test_board_and_roll_call_filters_are_in_english_for_an_english_page(admin_client: Any) -> None:
     meeting_id = _create(admin_client)
     form_post(admin_client, f"/meetings/{meeting_id}/sites/", {"name": "UBND huyện An Lão", "role": "remote"})
+    # Seen in Vietnamese first: the labels must not stay in the language the page was first made in.
+    vietnamese = _options(admin_client.get(f"/meetings/{meeting_id}/attendance").text)
+    assert vietnamese["response"] == ["Tất cả", "Tham dự", "Không tham dự", "Chưa trả lời"]
+    admin_client.get(f"/meetings/{meeting_id}/roll-call/")
     form_post(admin_client, "/language", {"lang": "en", "next": "/"})
     board = _options(admin_client.get(f"/meetings/{meeting_id}/attendance").text)
     assert board["response"] == ["All", "Attending", "Declined", "No answer yet"]
@@ -117,7 +121,8 @@ def test_board_and_roll_call_filters_are_in_english_for_an_english_page(admin_cl
     assert roll_call["connected"] == ["All", "Connected", "Not connected", "Not called yet"]
     # And the same filters in Vietnamese by default.
     form_post(admin_client, "/language", {"lang": "vi", "next": "/"})
-    assert _options(admin_client.get(f"/meetings/{meeting_id}/roll-call/").text)["connected"][0] == "Tất cả"
+    again = _options(admin_client.get(f"/meetings/{meeting_id}/roll-call/").text)
+    assert again["response"] == ["Tất cả", "Tham dự", "Không tham dự", "Chưa trả lời"] and again["connected"][0] == "Tất cả"
 
 
 def test_favicon_is_served_and_every_page_has_a_skip_link(admin_client: Any) -> None:
