@@ -37,6 +37,7 @@ from confmgr.filemodes import secure_data_dir
 from confmgr.i18n import LocaleMiddleware
 from confmgr.jobs.queue import JobQueue
 from confmgr.live.events import publish
+from confmgr.meetings.workspace import tab_counts
 from confmgr.printing import pool as printing_pool
 from confmgr.settings import Settings, load_settings
 from confmgr.sites.tokens import SiteKeys
@@ -129,6 +130,39 @@ async def reject_impossible_ids(request: Request[Any, Any, Any]) -> None:
             raise NotFound("The page you asked for does not exist.")
 
 
+_ANSWERS_PAGES: dict[Any, bool] = {}
+
+
+def _answers_pages(handler: Any) -> bool:
+    """Whether a route handler answers with a page (a Template), not a file, JSON or a stream."""
+    if handler not in _ANSWERS_PAGES:
+        annotation = handler.parsed_fn_signature.return_type.annotation
+        _ANSWERS_PAGES[handler] = "Template" in str(getattr(annotation, "__name__", "") or annotation)
+    return _ANSWERS_PAGES[handler]
+
+
+async def meeting_tab_counts(request: Request[Any, Any, Any]) -> None:
+    """Before a whole page of a meeting (``/meetings/<id>/...``), the tab bar's counts
+    (:func:`confmgr.meetings.workspace.tab_counts`) on ``request.state.tab_counts``:
+    the same on every page. Read in a read-only session of their own; a page's handler
+    does not write on a GET, and a successful form post answers with a redirect."""
+    meeting_id = request.path_params.get("meeting_id")
+    if not isinstance(meeting_id, int) or not request.url.path.startswith("/meetings/"):
+        return
+    if request.headers.get("hx-request") == "true" and not request.headers.get("hx-boosted"):
+        return
+    if not _answers_pages(request.route_handler):
+        return
+    async with request.app.state.session_maker() as session:
+        session.sync_session.info[READ_ONLY] = True
+        request.state.tab_counts = await tab_counts(session, meeting_id)
+
+
+async def before_request(request: Request[Any, Any, Any]) -> None:
+    await reject_impossible_ids(request)
+    await meeting_tab_counts(request)
+
+
 # The collector's thresholds in a server process (Python's defaults: 700, 10, 10). A
 # server holding 10,000 live streams keeps millions of long-lived objects; with the
 # defaults, young collections ran every 700 allocations and full ones whenever the
@@ -209,7 +243,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # garbage collector, SQLite's connection threads wrote to a loop already closed).
         on_shutdown=[jobs.stop_in_process, writer.close, engine.dispose],
         listeners=agenda_live.LISTENERS,
-        before_request=reject_impossible_ids,
+        before_request=before_request,
         before_send=[security_headers_hook(hsts=settings.server.base_url.startswith("https://"))],
         exception_handlers=EXCEPTION_HANDLERS,
         compression_config=CompressionConfig(backend="gzip", minimum_size=2048, exclude=["^/live/", "^/api/v1/live", "^/s/[^/]+/live$", "^/meetings/[0-9]+/console/events$", "^/meetings/[0-9]+/invitations/events$"]),

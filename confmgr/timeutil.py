@@ -17,6 +17,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from confmgr.i18n import current_locale
+
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -72,3 +74,25 @@ def input_value(value: datetime | None) -> str:
     """The value of an ``<input type="datetime-local">`` in Vietnam time."""
     local = to_vn(value)
     return "" if local is None else local.strftime("%Y-%m-%dT%H:%M")
+
+
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December")
+
+
+def page_date(value: date | datetime | None) -> str:
+    """A date in the reader's language (the request's): ``ngày 05 tháng 01 năm 2026`` or
+    ``5 January 2026``. Documents and Vietnamese mail keep :func:`vn_date`."""
+    if value is None or current_locale.get() != "en":
+        return vn_date(value)
+    if isinstance(value, datetime):
+        value = to_vn(value).date()  # type: ignore[union-attr]
+    return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
+
+
+def page_datetime(value: datetime | None) -> str:
+    """A moment in Vietnam time, in the reader's language."""
+    if value is None or current_locale.get() != "en":
+        return vn_datetime(value)
+    local = to_vn(value)
+    return f"{local:%H:%M}, {page_date(local)}"

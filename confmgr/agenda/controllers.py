@@ -46,13 +46,13 @@ from confmgr.live.events import board_channel
 from confmgr.live.stream import short_session, sse_response
 from confmgr.meetings.schemas import TimeInput
 from confmgr.meetings.access import get_meeting
-from confmgr.meetings.status import available_actions, change_status
+from confmgr.meetings.status import change_status, offered_actions
 from confmgr.printing import pool as printing_pool
 from confmgr.schemas import Person, person_of
 from confmgr.sites.services import list_sites
 from confmgr.timeutil import input_value, now, to_vn
 from confmgr.web.auth import session_user
-from confmgr.web.confirm import confirm_page, is_confirmed
+from confmgr.web.confirm import confirm_page, is_confirmed, start_question
 from confmgr.web.forms import form_data, nest, to_struct
 from confmgr.web.render import is_htmx, page, page_or_fragment
 
@@ -605,7 +605,7 @@ class ConsolePages(Controller):
         context: dict[str, Any] = {
             "meeting": meeting, "state": state, "user": user, "can_edit": True, "selected": selected,
             "starts": planned_starts(meeting.starts_at, state.items),
-            "sites": await list_sites(db, user, meeting_id), "transitions": available_actions(meeting),
+            "sites": await list_sites(db, user, meeting_id), "transitions": await offered_actions(db, meeting),
             "KIND_LABELS": KIND_LABELS, "REQUEST_STATUS_LABELS": REQUEST_STATUS_LABELS,
             "notes_text": selected.notes if selected else "", "notes_version": selected.notes_version if selected else 0,
             "conflict": None, "rform": {}, "rerrors": {},
@@ -652,7 +652,11 @@ class ConsolePages(Controller):
         form = await form_data(request)
         if not is_confirmed(form):
             shown = await get_meeting(db_session, actor, meeting_id)
-            return confirm_page(f"/meetings/{meeting_id}/console/status/{action}", action, form, f"/meetings/{meeting_id}/console/", shown.title)
+            question = start_question(shown.starts_at) if action == "start" and not form.get("at") else None
+            return confirm_page(
+                f"/meetings/{meeting_id}/console/status/{action}", action, form, f"/meetings/{meeting_id}/console/", shown.title,
+                question,
+            )
         await change_status(db_session, actor, meeting_id, action, _time_of(form))
         return await self._back(request, db_session, actor, meeting_id)
 

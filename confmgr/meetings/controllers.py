@@ -16,13 +16,13 @@ from confmgr.accounts.permissions import require_editor
 from confmgr.errors import InvalidInput
 from confmgr.meetings import services
 from confmgr.meetings.access import get_meeting
-from confmgr.meetings.status import available_actions, change_status
+from confmgr.meetings.status import change_status, offered_actions
 from confmgr.meetings.models import Meeting, MeetingStatus
 from confmgr.meetings.schemas import CopyInput, MeetingInput, MeetingOut, MeetingPatch, TimeInput
 from confmgr.schemas import Person
 from confmgr.sites.services import count_sites, list_sites
 from confmgr.timeutil import input_value, to_vn
-from confmgr.web.confirm import CONSEQUENCES, confirm_page, is_confirmed
+from confmgr.web.confirm import CONSEQUENCES, confirm_page, is_confirmed, start_question
 from confmgr.web.forms import form_data, to_struct
 from confmgr.web.render import page, page_or_fragment
 
@@ -117,7 +117,7 @@ class MeetingPages(Controller):
         sites = await list_sites(db_session, actor, meeting_id)
         return page(
             "meetings/show.html", meeting=meeting, sites=sites, user=actor,
-            transitions=available_actions(meeting),
+            transitions=await offered_actions(db_session, meeting),
         )
 
     @get("/{meeting_id:int}/edit")
@@ -170,7 +170,10 @@ class MeetingPages(Controller):
         form = await form_data(request)
         if action in CONSEQUENCES and not is_confirmed(form):
             meeting = await services.get_meeting(db_session, actor, meeting_id)
-            return confirm_page(f"/meetings/{meeting_id}/status/{action}", action, form, f"/meetings/{meeting_id}", meeting.title)
+            question = start_question(meeting.starts_at) if action == "start" and not form.get("at") else None
+            return confirm_page(
+                f"/meetings/{meeting_id}/status/{action}", action, form, f"/meetings/{meeting_id}", meeting.title, question
+            )
         at = to_struct(TimeInput, {"at": form.get("at", "")}).at
         await change_status(db_session, actor, meeting_id, action, at)
         return Redirect(f"/meetings/{meeting_id}")

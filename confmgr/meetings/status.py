@@ -88,10 +88,14 @@ async def _close_live_item(db: AsyncSession, meeting: Meeting, moment: datetime)
     return {"current_agenda_item_id": [item_id, None]} if item_id else {}
 
 
+async def any_issued(db: AsyncSession, meeting_id: int) -> bool:
+    """Whether a document was issued from the meeting's record (the minutes alone leave it 'ended')."""
+    return bool(await db.scalar(select(func.count()).select_from(IssuedDocument).where(IssuedDocument.meeting_id == meeting_id)))
+
+
 async def _nothing_issued(db: AsyncSession, meeting: Meeting, moment: datetime) -> dict[str, Any]:
     """An ended meeting may be reopened until a document is issued from its record."""
-    issued = await db.scalar(select(func.count()).select_from(IssuedDocument).where(IssuedDocument.meeting_id == meeting.id))
-    if issued:
+    if await any_issued(db, meeting.id):
         raise Conflict("Documents were issued from this meeting's record; it can no longer be reopened.")
     return {}
 
@@ -114,12 +118,24 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def available_actions(meeting: Meeting) -> list[str]:
-    """The steps the meeting's status allows now, for the page to offer."""
+# Steps refused once a document is issued (their check would refuse them): not offered then.
+REFUSED_ONCE_ISSUED = frozenset({"reopen"})
+
+
+def available_actions(meeting: Meeting, issued: bool = False) -> list[str]:
+    """The steps the meeting's status allows now, for the page to offer; ``issued``: a
+    document was issued from its record (see :func:`offered_actions`)."""
     return [
         action for action, step in TRANSITIONS.items()
         if step.offered and meeting.status in {s.value for s in step.sources}
+        and not (issued and action in REFUSED_ONCE_ISSUED)
     ]
+
+
+async def offered_actions(db: AsyncSession, meeting: Meeting) -> list[str]:
+    """:func:`available_actions`, knowing whether a document was issued: what pages offer."""
+    issued = meeting.status == S.ENDED.value and await any_issued(db, meeting.id)
+    return available_actions(meeting, issued)
 
 
 async def change_status(

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.models import User
 from confmgr.accounts.permissions import require_editor
+from confmgr.agenda.schedule import planned_starts
 from confmgr.agenda.services import material_for_site
 from confmgr.audit.services import Actor, actor_of
 from confmgr.db import read_after_write
@@ -41,6 +42,7 @@ from confmgr.schemas import Person, person_of
 from confmgr.sites.controllers import site_out
 from confmgr.sites.models import Site
 from confmgr.sites.schemas import SiteOut
+from confmgr.timeutil import to_vn
 from confmgr.web.auth import bearer_token, is_api
 from confmgr.web.errors import error_page, http_error_handler, json_error
 from confmgr.web.forms import form_data
@@ -166,6 +168,7 @@ class PortalPages(SitePagesController):
             "errors": error.field_errors if error else {},
             "message": gettext(error.message, **error.params) if error else None,
             "notice": notice, "focus": focus, "max_delegates": services.MAX_DELEGATES,
+            "starts": planned_starts(view.meeting.starts_at, view.agenda),
         }
         template = "portal/_answer.html" if is_htmx(request) else "portal/show.html"
         return page(template, status_code=error.status_code if error else 200, **context)
@@ -306,6 +309,7 @@ def portal_site_out(site: Site | services.SiteState, closed: str | None) -> Port
 def portal_out(request: Request[Any, Any, Any], view: services.PortalView, token: str) -> PortalOut:
     base = request.app.state.settings.server.base_url
     meeting = view.meeting
+    starts = planned_starts(meeting.starts_at, view.agenda)
     return PortalOut(
         site=portal_site_out(view.site, view.answer_closed),
         meeting=PortalMeetingOut(
@@ -318,6 +322,7 @@ def portal_out(request: Request[Any, Any, Any], view: services.PortalView, token
                 id=item.id, title=item.title, kind=item.kind, presenter=person_of(item.presenter),
                 planned_start=item.planned_start, duration_minutes=item.duration_minutes,
                 actual_started_at=item.actual_started_at, actual_ended_at=item.actual_ended_at,
+                starts_at=to_vn(starts.get(item.id)),
             )
             for item in view.agenda
         ],

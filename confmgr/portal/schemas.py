@@ -68,10 +68,13 @@ class PortalAgendaItemOut(msgspec.Struct):
     title: str
     kind: str
     presenter: Person | None
-    planned_start: datetime | None
+    planned_start: datetime | None  # a fixed start typed for the item, if any
     duration_minutes: int | None
     actual_started_at: datetime | None
     actual_ended_at: datetime | None
+    # When the item starts: the meeting's start plus the durations before it (a later
+    # fixed start wins), as the agenda page shows; follows durations and reordering.
+    starts_at: datetime | None = None
 
 
 class PortalMaterialOut(msgspec.Struct):

@@ -19,6 +19,7 @@ from confmgr.documents import services as documents
 from confmgr.documents.controllers import send_bytes
 from confmgr.errors import DomainError, InvalidInput, NotFound
 from confmgr.i18n import N_, gettext
+from confmgr.meetings.access import get_meeting
 from confmgr.signing import services
 from confmgr.signing.models import DocumentRevision
 from confmgr.signing.schemas import RevisionOut, SignatureOut, SignaturesOut, SignInput, VerifyOut
@@ -227,6 +228,7 @@ class SigningPages(Controller):
         cred = await services.credential_of(db, actor)
         return page(
             "signing/document.html", status_code=status_code, kind=kind, found=found, meeting_id=meeting_id,
+            meeting=await get_meeting(db, actor, meeting_id),
             user=actor, cred=cred, message=message, params=params or {}, errors=errors or {}, notice=notice,
             sealing=settings.signing.sealing_configured, stage_labels=STAGE_LABELS,
             is_clerk=getattr(actor, "role", None) == Role.CLERK.value,

@@ -15,7 +15,7 @@ from confmgr.accounts.models import User
 from confmgr.accounts.permissions import require_editor
 from confmgr.errors import DomainError, InvalidInput, TooLarge
 from confmgr.meetings.access import get_meeting
-from confmgr.meetings.status import available_actions
+from confmgr.meetings.status import offered_actions
 from confmgr.sites import services
 from confmgr.sites.importing import MAX_FILE_BYTES
 from confmgr.sites.models import DirectorySite, Site
@@ -176,7 +176,7 @@ class MeetingSitePages(Controller):
         meeting = await get_meeting(db, actor, meeting_id)
         sites = await services.list_sites(db, actor, meeting_id)
         return page(
-            "meetings/sites.html", meeting=meeting, sites=sites, user=actor, transitions=available_actions(meeting),
+            "meetings/sites.html", meeting=meeting, sites=sites, user=actor, transitions=await offered_actions(db, meeting),
             site_form=form, site_errors=exc.field_errors, site_message=exc.message,
             import_errors=_import_error_rows(exc), status_code=exc.status_code,
         )

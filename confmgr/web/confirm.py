@@ -9,11 +9,14 @@ consequence and sends the same fields again with ``confirmed=1``.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar.response import Template
 
-from confmgr.i18n import N_
+from confmgr.i18n import N_, gettext
+from confmgr.timeutil import now as utc_now
+from confmgr.timeutil import page_date, to_vn
 
 CONSEQUENCES = {
     "start": N_("Start the meeting now? Every site's page switches to the live view and the start time is recorded."),
@@ -35,12 +38,45 @@ OK_LABELS = {
 }
 
 
+# Starting further than this from the scheduled start is off schedule: the start button
+# is then a secondary one and the question names the scheduled date.
+OFF_SCHEDULE = timedelta(hours=24)
+_EARLY = (N_("The meeting is scheduled to open at {time}, {date} — tomorrow. Start it now?"),
+          N_("The meeting is scheduled to open at {time}, {date} — in {days} days. Start it now?"))
+_LATE = (N_("The meeting was scheduled to open at {time}, {date} — yesterday. Start it now?"),
+         N_("The meeting was scheduled to open at {time}, {date} — {days} days ago. Start it now?"))
+
+
+def start_off_schedule(starts_at: datetime | None, now: datetime | None = None) -> bool:
+    """Whether starting now is more than a day from the scheduled start (either way)."""
+    if starts_at is None:
+        return False
+    return abs(to_vn(starts_at) - to_vn(now or utc_now())) > OFF_SCHEDULE  # type: ignore[operator]
+
+
+def start_question(starts_at: datetime | None, now: datetime | None = None) -> str | None:
+    """The question before starting a meeting off schedule, naming its date and how far
+    it is, in the reader's language; ``None`` when it is on schedule."""
+    if starts_at is None or not start_off_schedule(starts_at, now):
+        return None
+    start, moment = to_vn(starts_at), to_vn(now or utc_now())
+    assert start is not None and moment is not None
+    days = abs((start.date() - moment.date()).days)
+    early, late = _EARLY, _LATE
+    one, many = early if start > moment else late
+    message = one if days <= 1 else many
+    return gettext(message, time=f"{start:%H:%M}", date=page_date(start), days=days)
+
+
 def is_confirmed(form: dict[str, Any]) -> bool:
     return str(form.get("confirmed", "")) == "1"
 
 
-def confirm_page(action_url: str, step: str, form: dict[str, Any], back: str, title: str | None = None) -> Template:
-    """The second step without JavaScript: the consequence, and the same form again."""
+def confirm_page(
+    action_url: str, step: str, form: dict[str, Any], back: str, title: str | None = None, question: str | None = None
+) -> Template:
+    """The second step without JavaScript: the consequence (or ``question``, already in
+    words), and the same form again."""
     fields = [
         (name, value) for name, value in form.items()
         if name not in ("_csrf_token", "confirmed") and isinstance(value, str)
@@ -48,7 +84,7 @@ def confirm_page(action_url: str, step: str, form: dict[str, Any], back: str, ti
     return Template(
         template_name="confirm.html",
         context={
-            "action_url": action_url, "question": CONSEQUENCES[step], "ok_label": OK_LABELS[step],
+            "action_url": action_url, "question": question or CONSEQUENCES[step], "ok_label": OK_LABELS[step],
             "fields": fields, "back": back, "title": title,
         },
         status_code=200,

@@ -12,6 +12,7 @@ from typing import Any
 from litestar import Request
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.response import Template
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from confmgr.i18n import LOCALES, current_locale, gettext
@@ -26,10 +27,9 @@ from confmgr.labels import (  # noqa: F401 (also imported from here)
 from confmgr.schemas import PERSON_FIELDS, Person, person_of
 from confmgr.sites.units import match, province_of
 from confmgr.text import nfc
-from confmgr.timeutil import input_value, to_vn, vn_date, vn_datetime
+from confmgr.timeutil import MONTHS_EN, input_value, page_date, page_datetime, to_vn  # noqa: F401 (also imported from here)
 from confmgr.web.addresses import loopback_links_seen_from_elsewhere
-from confmgr.web.confirm import CONSEQUENCES
-
+from confmgr.web.confirm import CONSEQUENCES, start_question
 
 
 def _t(message: str, **params: Any) -> str:
@@ -37,7 +37,13 @@ def _t(message: str, **params: Any) -> str:
 
 
 def _label(mapping: dict[str, str]) -> Any:
-    return lambda value: gettext(mapping.get(value, value or ""))
+    # Takes the context so that Jinja never folds ``"ok" | check_label`` into the compiled
+    # template: it would keep the language of whoever's page compiled it first.
+    @pass_context
+    def label(_context: Any, value: str | None) -> str:
+        return gettext(mapping.get(value or "", value or ""))
+
+    return label
 
 
 def _time(value: datetime | None) -> str:
@@ -53,28 +59,22 @@ def _short_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-             "October", "November", "December")
+def in_each_language(message: str, moment: datetime | None = None) -> Markup:
+    """``message`` in every language, each in a ``<span lang>``; the stylesheet shows the
+    one of the page's ``<html lang>``. For a fragment rendered once for viewers of every
+    language (the live state, sent to every site). ``moment`` fills ``{time}``."""
+    parts = []
+    for locale in LOCALES:
+        token = current_locale.set(locale)
+        try:
+            text = gettext(message, time=page_datetime(moment)) if moment is not None else gettext(message)
+        finally:
+            current_locale.reset(token)
+        parts.append(Markup('<span lang="{0}" class="in-{0}">{1}</span>').format(locale, text))
+    return Markup("").join(parts)
 
 
-def page_date(value: date | datetime | None) -> str:
-    """A date in the page's language: ``ngày 05 tháng 01 năm 2026`` or ``5 January 2026``."""
-    if value is None or current_locale.get() != "en":
-        return vn_date(value)
-    if isinstance(value, datetime):
-        value = to_vn(value).date()  # type: ignore[union-attr]
-    return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
-
-
-def page_datetime(value: datetime | None) -> str:
-    """A moment in Vietnam time, in the page's language."""
-    if value is None or current_locale.get() != "en":
-        return vn_datetime(value)
-    local = to_vn(value)
-    return f"{local:%H:%M}, {page_date(local)}"
-
-
-def _province_name(code: str | None) -> str:
+def province_name(code: str | None) -> str:
     info = province_of(code)
     return info.name if info else ""
 
@@ -117,6 +117,8 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         SITE_ROLE_LABELS=SITE_ROLE_LABELS,
         RESPONSE_LABELS=RESPONSE_LABELS,
         CONFIRM=CONSEQUENCES,
+        start_question=start_question,
+        in_each_language=in_each_language,
         loopback_links_seen_from_elsewhere=loopback_links_seen_from_elsewhere,
         unit_candidates=_unit_candidates,
     )
@@ -133,7 +135,7 @@ def configure_jinja(engine: JinjaTemplateEngine) -> None:
         response_label=_label(RESPONSE_LABELS),
         check_label=_label(CHECK_LABELS),
         nfc=lambda v: Markup.escape(nfc(str(v))) if v is not None else "",
-        province_name=_province_name,
+        province_name=province_name,
         person=_person,
         office=_office,
     )

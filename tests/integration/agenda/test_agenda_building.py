@@ -39,3 +39,29 @@ def test_times_follow_the_durations_and_the_order(world: World, client: Any, adm
     assert [i["title"] for i in client.get(f"/api/v1/meetings/{m}/agenda", headers=admin_api).json()] == ["Khai mạc", "Thảo luận", "Báo cáo"]
     bad = form_post(client, f"/meetings/{m}/agenda/order", {"item_ids": "x,y"})
     assert bad.status_code == 422
+
+
+def test_the_site_portal_shows_the_computed_times_after_a_reorder(world: World, client: Any, admin_api: dict[str, str]) -> None:
+    m = world.meeting(starts_at="2030-03-04T14:00:00+07:00", ends_at="2030-03-04T17:00:00+07:00")
+    site = client.post(f"/api/v1/meetings/{m}/sites", json={"name": "UBND huyện An Lão", "role": "remote"}, headers=admin_api)
+    assert site.status_code == 201, site.text
+    token = site.json()["token"]
+    login(client)
+    for title, minutes in (("Khai mạc", "10"), ("Báo cáo", "30"), ("Thảo luận", "20")):
+        form_post(client, f"/meetings/{m}/agenda", {"title": title, "kind": "other", "duration_minutes": minutes})
+    ids = [i["id"] for i in client.get(f"/api/v1/meetings/{m}/agenda", headers=admin_api).json()]
+
+    def portal_times() -> list[tuple[str, str]]:
+        html = client.get(f"/s/{token}").text
+        agenda = re.search(r'<section class="card" id="agenda">(.*?)</section>', html, re.S)
+        assert agenda
+        return re.findall(r'<span class="agenda-time">(\d\d:\d\d)</span>\s*<div>\s*<strong>([^<]+)</strong>', agenda.group(1))
+
+    def api_times() -> list[tuple[str, str]]:
+        body = client.get("/api/v1/portal", headers={"Authorization": f"Bearer {token}"}).json()
+        return [(i["starts_at"][11:16], i["title"]) for i in body["agenda"]]
+
+    assert portal_times() == [("14:00", "Khai mạc"), ("14:10", "Báo cáo"), ("14:40", "Thảo luận")]
+    assert form_post(client, f"/meetings/{m}/agenda/order", {"item_ids": f"{ids[0]},{ids[2]},{ids[1]}"}).status_code in (200, 302, 303)
+    assert portal_times() == [("14:00", "Khai mạc"), ("14:10", "Thảo luận"), ("14:30", "Báo cáo")]
+    assert api_times() == [("14:00", "Khai mạc"), ("14:10", "Thảo luận"), ("14:30", "Báo cáo")]

@@ -274,3 +274,39 @@ def test_a_stream_survives_quiet_periods(monkeypatch: Any) -> None:
     assert decode(got[1]) == ("live", "state-0")
     assert got[2] == KEEP_ALIVE and got[3] == KEEP_ALIVE
     assert decode(got[-1]) == ("live", "state-1")
+
+
+def test_reopening_a_finished_item_needs_a_confirmation(world: World, client: Any, admin_api: dict[str, str]) -> None:
+    m, (a, b, _c) = _running(world)
+    login(client)
+    assert form_post(client, f"/meetings/{m}/console/items/{a}/start").status_code in (200, 302, 303)
+    assert form_post(client, f"/meetings/{m}/console/items/{b}/start").status_code in (200, 302, 303)
+    page = client.get(f"/meetings/{m}/console/").text
+    # The finished item offers "Reopen" (with a dialog), never a plain start.
+    assert f'data-reopen-item="{a}"' in page and f'data-start-item="{a}"' not in page
+    reopen = re.search(rf'<form[^>]*action="/meetings/{m}/console/items/{a}/start"[^>]*data-confirm="([^"]*)"', page)
+    assert reopen and "Mở lại nội dung đã kết thúc?" in reopen.group(1)
+    # Without the confirmation: a page that asks, and nothing changes.
+    asked = form_post(client, f"/meetings/{m}/console/items/{a}/start")
+    assert asked.status_code == 200 and 'name="confirmed" value="1"' in asked.text
+    assert "Mở lại nội dung đã kết thúc?" in text_of(asked.text)
+    live = client.get(f"/api/v1/meetings/{m}/live", headers=admin_api).json()
+    assert live["current_item"]["id"] == b
+    assert client.get(f"/api/v1/meetings/{m}/agenda/{a}", headers=admin_api).json()["actual_ended_at"] is not None
+    # Confirmed: it is the item under way again, its end cleared.
+    assert form_post(client, f"/meetings/{m}/console/items/{a}/start", {"confirmed": "1"}).status_code in (200, 302, 303)
+    assert client.get(f"/api/v1/meetings/{m}/live", headers=admin_api).json()["current_item"]["id"] == a
+    assert client.get(f"/api/v1/meetings/{m}/agenda/{a}", headers=admin_api).json()["actual_ended_at"] is None
+
+
+def test_the_hall_request_lists_the_hall_once_and_no_host_site(world: World, client: Any, admin_api: dict[str, str]) -> None:
+    m, _items = _running(world)
+    host = client.post(f"/api/v1/meetings/{m}/sites", json={"name": "Điểm cầu UBND tỉnh", "role": "host"}, headers=admin_api)
+    assert host.status_code == 201, host.text
+    remote, _token = world.site(m, "UBND huyện Tuy Phước")
+    login(client)
+    page = client.get(f"/meetings/{m}/console/").text
+    select = re.search(r'<select id="f-rsite" name="site_id">(.*?)</select>', page, re.S)
+    assert select
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]+)</option>', select.group(1))
+    assert options == [("", "Hội trường"), (str(remote), "UBND huyện Tuy Phước")]

@@ -46,6 +46,9 @@ def test_sheet_lists_every_site_with_its_link_and_an_inline_qr_code(admin_client
     assert "Cát Tiến &amp; Cát Thành" in html
     text = text_of(html)
     assert "Thời gian: 08:00 – 11:30, ngày 05 tháng 01 năm 2030" in text
+    # Nothing of the secretariat's English leaks into it, dates included.
+    for english in ("Time:", "January", "Invitation links"):
+        assert english not in text, english
     assert "Hạn xác nhận tham dự: 17:00, ngày 02 tháng 01 năm 2030" in text
     assert "Mỗi điểm cầu mở đường liên kết của mình" in text
     assert "xác nhận tham dự trước 17:00, ngày 02 tháng 01 năm 2030" in text

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+import html
+import re
+from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+
+from confmgr.timeutil import VN_TZ, vn_date
 from tests.factories import meeting_form
 from tests.helpers import form_post, login, make_user, text_of
 
@@ -76,8 +82,12 @@ def test_search_by_date(admin_client: Any) -> None:
     assert "Muộn" in page.text and "Sớm" not in page.text
 
 
+def _soon(minutes: int = 30) -> str:
+    return (datetime.now(VN_TZ) + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
+
+
 def test_status_steps_follow_the_rules(admin_client: Any) -> None:
-    meeting_id = _create(admin_client)
+    meeting_id = _create(admin_client, starts_at=_soon(), ends_at=_soon(240))
     # Invitations need a site first.
     refused = form_post(admin_client, f"/meetings/{meeting_id}/status/invite")
     assert refused.status_code == 409
@@ -165,3 +175,64 @@ def test_pages_offer_changes_only_while_the_record_is_open(admin_client: Any, ad
 
     db(issue)
     assert shown() == (False, False, False)
+
+
+def _start_form(page: str, action: str) -> tuple[str, str]:
+    """The start form's confirmation text and its button's classes."""
+    form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*data-confirm="([^"]*)"[^>]*>(.*?)</form>', page, re.S)
+    assert form, f"no start form posting to {action}"
+    button = re.search(r'<button class="([^"]*)" data-step="start"', form.group(2))
+    assert button
+    return html.unescape(form.group(1)), button.group(1)
+
+
+@pytest.mark.parametrize("days", [28, -3], ids=["a_month_early", "days_late"])
+def test_starting_off_schedule_is_secondary_and_names_the_date(admin_client: Any, days: int) -> None:
+    starts = (datetime.now(VN_TZ) + timedelta(days=days)).replace(hour=8, minute=0, second=0, microsecond=0)
+    meeting_id = _create(admin_client, starts_at=starts.strftime("%Y-%m-%dT%H:%M"),
+                         ends_at=(starts + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"))
+    form_post(admin_client, f"/meetings/{meeting_id}/sites/", {"name": "UBND huyện Tuy Phước", "role": "remote"})
+    assert form_post(admin_client, f"/meetings/{meeting_id}/status/invite").status_code in (302, 303)
+    when = f"Hội nghị dự kiến khai mạc lúc 08:00, {vn_date(starts)}"
+    expected = f"{when} — còn {days} ngày. Khai mạc ngay bây giờ?" if days > 0 else f"{when} — đã qua {-days} ngày. Khai mạc ngay bây giờ?"
+    for page_url, action in ((f"/meetings/{meeting_id}", f"/meetings/{meeting_id}/status/start"),
+                             (f"/meetings/{meeting_id}/console/", f"/meetings/{meeting_id}/console/status/start")):
+        question, classes = _start_form(admin_client.get(page_url).text, action)
+        assert question == expected, page_url
+        assert "primary" not in classes.split(), page_url
+        # Without JavaScript the second step asks the same.
+        asked = form_post(admin_client, action)
+        assert asked.status_code == 200 and expected in text_of(asked.text)
+    assert "Đã mời" in text_of(admin_client.get(f"/meetings/{meeting_id}").text)
+
+    form_post(admin_client, "/language", {"lang": "en", "next": "/"})
+    question, _classes = _start_form(admin_client.get(f"/meetings/{meeting_id}").text, f"/meetings/{meeting_id}/status/start")
+    assert question.startswith("The meeting ") and f"{starts.day} {starts:%B} {starts.year}" in question, question
+    assert "ngày" not in question
+
+
+def test_starting_on_schedule_is_the_primary_step(admin_client: Any) -> None:
+    meeting_id = _create(admin_client, starts_at=_soon(120), ends_at=_soon(300))
+    form_post(admin_client, f"/meetings/{meeting_id}/sites/", {"name": "UBND huyện Tuy Phước", "role": "remote"})
+    assert form_post(admin_client, f"/meetings/{meeting_id}/status/invite").status_code in (302, 303)
+    for page_url, action in ((f"/meetings/{meeting_id}", f"/meetings/{meeting_id}/status/start"),
+                             (f"/meetings/{meeting_id}/console/", f"/meetings/{meeting_id}/console/status/start")):
+        question, classes = _start_form(admin_client.get(page_url).text, action)
+        assert "primary" in classes.split() and "Trang của mọi điểm cầu chuyển sang theo dõi trực tiếp" in question
+
+
+def test_archiving_needs_a_confirmation(admin_client: Any) -> None:
+    meeting_id = _create(admin_client, starts_at=_soon(), ends_at=_soon(240))
+    form_post(admin_client, f"/meetings/{meeting_id}/sites/", {"name": "UBND huyện Tuy Phước", "role": "remote"})
+    for action in ("invite", "start", "end"):
+        assert form_post(admin_client, f"/meetings/{meeting_id}/status/{action}", {"confirmed": "1"}).status_code in (302, 303)
+    page = admin_client.get(f"/meetings/{meeting_id}").text
+    form = re.search(rf'<form[^>]*action="/meetings/{meeting_id}/status/archive"[^>]*data-confirm="([^"]*)"', page)
+    assert form and "Lưu trữ hội nghị?" in html.unescape(form.group(1))
+    asked = form_post(admin_client, f"/meetings/{meeting_id}/status/archive")
+    assert asked.status_code == 200 and 'name="confirmed" value="1"' in asked.text
+    assert "Lưu trữ hội nghị?" in text_of(asked.text)
+    assert "Đã kết thúc" in text_of(admin_client.get(f"/meetings/{meeting_id}").text)
+    done = form_post(admin_client, f"/meetings/{meeting_id}/status/archive", {"confirmed": "1"})
+    assert done.status_code in (302, 303)
+    assert "Đã lưu trữ" in text_of(admin_client.get(f"/meetings/{meeting_id}").text)

@@ -25,27 +25,64 @@ def test_base_url_of_the_address_served() -> None:
     assert wildcard.startswith("http://") and wildcard.endswith(":8080") and "0.0.0.0" not in wildcard
 
 
-def _request(base: str, client: str | None) -> Any:
+def _request(base: str, client: str | None, host: str | None = None) -> Any:
     settings = SimpleNamespace(server=SimpleNamespace(base_url=base))
     return SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(settings=settings)),
-                           client=SimpleNamespace(host=client) if client else None)
+                           client=SimpleNamespace(host=client) if client else None,
+                           headers={"host": host} if host else {})
 
 
 @pytest.mark.parametrize(
-    ("base", "client", "warn"),
+    ("base", "client", "host", "warn"),
     [
-        ("http://127.0.0.1:8000", "10.0.0.7", True),
-        ("http://localhost:8000", "192.168.1.20", True),
-        ("http://127.0.0.1:8000", "127.0.0.1", False),
-        ("http://10.0.0.2:8000", "10.0.0.7", False),
-        ("https://hop.sonoivu.vn", "10.0.0.7", False),
-        ("http://127.0.0.1:8000", "testclient", False),
-        ("http://127.0.0.1:8000", None, False),
+        ("http://127.0.0.1:8000", "10.0.0.7", None, True),
+        ("http://localhost:8000", "192.168.1.20", None, True),
+        ("http://127.0.0.1:8000", "127.0.0.1", None, False),
+        ("http://10.0.0.2:8000", "10.0.0.7", None, False),
+        ("https://hop.sonoivu.vn", "10.0.0.7", None, False),
+        ("http://127.0.0.1:8000", "testclient", None, False),
+        ("http://127.0.0.1:8000", None, None, False),
+        # A reverse proxy on this machine: the client is 127.0.0.1, the Host says where the person went.
+        ("http://127.0.0.1:8000", "127.0.0.1", "hop.sonoivu.vn", True),
+        ("http://127.0.0.1:8000", "127.0.0.1", "10.0.0.2:8080", True),
+        ("http://127.0.0.1:8000", "127.0.0.1", "127.0.0.1:8000", False),
+        ("http://127.0.0.1:8000", "127.0.0.1", "localhost:8000", False),
+        ("http://[::1]:8000", "::1", "[::1]:8000", False),
+        ("https://hop.sonoivu.vn", "127.0.0.1", "hop.sonoivu.vn", False),
     ],
+    ids=["remote", "remote_localhost", "local", "lan_base", "public_base", "not_an_address", "no_client",
+         "proxy_name", "proxy_address", "local_host", "localhost_host", "ipv6_local", "proxy_public_base"],
 )
-def test_warning_when_links_point_to_loopback_but_the_person_is_elsewhere(base: str, client: str | None, warn: bool) -> None:
-    assert loopback_links_seen_from_elsewhere(_request(base, client)) is warn
+def test_warning_when_links_point_to_loopback_but_the_person_is_elsewhere(base: str, client: str | None, host: str | None,
+                                                                          warn: bool) -> None:
+    assert loopback_links_seen_from_elsewhere(_request(base, client, host)) is warn
     assert is_loopback("[::1]") and is_loopback("localhost") and not is_loopback("10.0.0.1")
+
+
+def _page_from(client: Any, address: str, host: str) -> str:
+    """``/meetings`` as a person at ``address`` sees it, having typed ``host``."""
+    cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+    async def fetch() -> str:
+        transport = httpx.ASGITransport(app=client.app, client=(address, 50123))
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{host}") as browser:
+            response = await browser.get("/meetings", headers={"Cookie": cookie})
+            assert response.status_code == 200
+            return response.text
+
+    return str(client.blocking_portal.call(fetch))
+
+
+@pytest.mark.parametrize(
+    ("address", "host", "warn"),
+    [("10.0.0.7", "127.0.0.1:8000", True), ("127.0.0.1", "hop.sonoivu.vn", True), ("127.0.0.1", "127.0.0.1:8000", False)],
+    ids=["remote_client", "behind_a_local_proxy", "on_this_machine"],
+)
+def test_the_warning_is_on_the_page(admin_client: Any, address: str, host: str, warn: bool) -> None:
+    page = _page_from(admin_client, address, host)
+    assert ('id="base-url-warning"' in page) is warn
+    if warn:
+        assert "http://127.0.0.1:8000" in page and "CONFMGR_BASE_URL" in page
 
 
 def test_serve_without_base_url_gives_links_to_the_port_served(tmp_path: Any) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.factories import meeting_form
-from tests.helpers import form_post, login, make_user, text_of
+from tests.helpers import api_token, form_post, login, make_user, text_of
+from tests.integration.documents.conftest import set_agency, today_vn
 
 
 def _ended(client: Any) -> int:
@@ -56,3 +57,21 @@ def test_no_reopening_once_documents_are_issued(admin_client: Any, db: Any) -> N
     db(issue)
     refused = form_post(admin_client, f"/meetings/{meeting_id}/status/reopen", {"confirmed": "1"})
     assert refused.status_code == 409
+
+
+def test_issuing_the_minutes_alone_ends_the_offer_to_reopen(admin_client: Any) -> None:
+    meeting_id = _ended(admin_client)
+    set_agency(admin_client, api_token(admin_client))
+    issued = form_post(admin_client, f"/meetings/{meeting_id}/documents/minutes/issue",
+                       {"issued_on": today_vn().isoformat(), "confirmed": "1"})
+    assert issued.status_code in (302, 303), text_of(issued.text)
+    page = admin_client.get(f"/meetings/{meeting_id}")
+    text = text_of(page.text)
+    # Only the minutes are out: the meeting is still 'ended', but reopening is no longer offered.
+    assert "Đã kết thúc" in text
+    assert "/status/reopen" not in page.text and "Mở lại hội nghị" not in text
+    assert "/status/reopen" not in admin_client.get(f"/meetings/{meeting_id}/sites/").text
+    refused = form_post(admin_client, f"/meetings/{meeting_id}/status/reopen", {"confirmed": "1"})
+    assert refused.status_code == 409
+    assert "không thể mở lại" in text_of(refused.text)
+    assert "Đã kết thúc" in text_of(admin_client.get(f"/meetings/{meeting_id}").text)

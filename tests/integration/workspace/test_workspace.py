@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from tests.factories import meeting_form
-from tests.helpers import form_post, make_user, login
+from tests.helpers import form_post, login, make_user
+from tests.integration.documents.conftest import Built, api, meeting  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[3]
 TABS = ["Thông tin", "Điểm cầu", "Chương trình", "Điều hành", "Điểm danh", "Văn bản", "Nhật ký"]
@@ -45,6 +46,9 @@ def _tabs(html: str) -> list[tuple[str, str, bool]]:
         ("/documents/minutes", "Văn bản"),
         ("/documents/minutes/preview", "Văn bản"),
         ("/audit", "Nhật ký"),
+        ("/sites/units", "Điểm cầu"),
+        ("/edit", "Thông tin"),
+        ("/copy", "Thông tin"),
     ],
 )
 def test_every_meeting_page_carries_the_same_tabs_with_the_current_one_marked(admin_client: Any, path: str, current: str) -> None:
@@ -70,6 +74,55 @@ def test_sites_tab_counts_the_sites_and_secretary_sees_no_log_tab(client: Any, d
     sites_tab = client.get(f"/meetings/{meeting_id}").text
     assert re.search(r'data-tab="sites">Điểm cầu <span class="tab-count">1</span>', sites_tab)
     assert "UBND huyện An Lão" in client.get(f"/meetings/{meeting_id}/sites/").text
+
+
+def _counts(html: str) -> dict[str, str]:
+    nav = re.search(r'<nav class="tabs"[^>]*>(.*?)</nav>', html, re.S)
+    assert nav, "no tab bar"
+    return dict(re.findall(r'data-tab="([a-z_]+)"[^>]*>[^<]+<span class="tab-count">([^<]+)</span>', nav.group(1)))
+
+
+def test_every_page_shows_the_same_counts_and_the_signing_page_has_the_tabs(client: Any, api: dict[str, str],
+                                                                           meeting: Built) -> None:
+    issued = client.post(f"/api/v1/meetings/{meeting.id}/documents/minutes/issue", headers=api)
+    assert issued.status_code == 201, issued.text
+    login(client)
+    # 13 sites (the host and 12 districts), all called and connected; 3 items; the minutes issued.
+    expected = {"sites": "13", "agenda": "3", "roll_call": "13/13", "documents": "1"}
+    for path in ("", "/sites/", "/sites/units", "/sites/pick", "/invitations", "/attendance", "/agenda", "/console/",
+                 "/roll-call/", "/documents/", "/documents/minutes/signing", "/audit", "/edit", "/copy"):
+        page = client.get(f"/meetings/{meeting.id}{path}")
+        assert page.status_code == 200, path
+        assert _counts(page.text) == expected, path
+    signing = client.get(f"/meetings/{meeting.id}/documents/minutes/signing").text
+    assert [label for label, _, marked in _tabs(signing) if marked] == ["Văn bản"]
+
+
+def _options(html: str) -> dict[str, list[str]]:
+    """Each filter select's option texts, by the select's name."""
+    return {name: [t.strip() for t in re.findall(r"<option[^>]*>([^<]*)</option>", body)]
+            for name, body in re.findall(r'<select id="f-[a-z_]+" name="([a-z_]+)">(.*?)</select>', html, re.S)}
+
+
+def test_board_and_roll_call_filters_are_in_english_for_an_english_page(admin_client: Any) -> None:
+    meeting_id = _create(admin_client)
+    form_post(admin_client, f"/meetings/{meeting_id}/sites/", {"name": "UBND huyện An Lão", "role": "remote"})
+    # Seen in Vietnamese first: the labels must not stay in the language the page was first made in.
+    vietnamese = _options(admin_client.get(f"/meetings/{meeting_id}/attendance").text)
+    assert vietnamese["response"] == ["Tất cả", "Tham dự", "Không tham dự", "Chưa trả lời"]
+    admin_client.get(f"/meetings/{meeting_id}/roll-call/")
+    form_post(admin_client, "/language", {"lang": "en", "next": "/"})
+    board = _options(admin_client.get(f"/meetings/{meeting_id}/attendance").text)
+    assert board["response"] == ["All", "Attending", "Declined", "No answer yet"]
+    assert board["check"] == ["All", "Working", "Problem", "Not checked"]
+    assert board["role"] == ["All", "Host site", "Remote site"]
+    roll_call = _options(admin_client.get(f"/meetings/{meeting_id}/roll-call/").text)
+    assert roll_call["response"] == ["All", "Attending", "Declined", "No answer yet"]
+    assert roll_call["connected"] == ["All", "Connected", "Not connected", "Not called yet"]
+    # And the same filters in Vietnamese by default.
+    form_post(admin_client, "/language", {"lang": "vi", "next": "/"})
+    again = _options(admin_client.get(f"/meetings/{meeting_id}/roll-call/").text)
+    assert again["response"] == ["Tất cả", "Tham dự", "Không tham dự", "Chưa trả lời"] and again["connected"][0] == "Tất cả"
 
 
 def test_favicon_is_served_and_every_page_has_a_skip_link(admin_client: Any) -> None:
