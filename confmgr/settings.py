@@ -42,7 +42,8 @@ class ServerSettings:
 class MailSettings:
     smtp_url: str | None = None
     sender: str = "confmgr@localhost"
-    # Messages a second to the relay (CONFMGR_SMTP_RATE, 0 = no limit), per worker process.
+    # Messages a second to the relay (CONFMGR_SMTP_RATE, 0 = no limit): one budget per relay,
+    # shared by every process through Redis when it is configured (confmgr.jobs.queue).
     rate: float = 0.0
     # Temporary failures (4xx, connection lost) are tried again after retry_seconds,
     # doubling each time, max_attempts tries in all.
