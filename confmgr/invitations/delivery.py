@@ -210,7 +210,7 @@ async def claim(bridge: Bridge, job_id: int, owner: str, limit: int) -> Claimed:
     settings = bridge.settings
     sender, domain = settings.mail.sender, _domain(settings.server.base_url)
     async with bridge.transaction() as db:
-        job = await renew(db, job_id, owner)
+        job = await renew(bridge, db, job_id, owner)
         moment = now()
         rows = list(await db.scalars(
             select(OutgoingEmail)
@@ -272,7 +272,7 @@ async def record(
     temporary)``: back to the queue with backoff, or failed."""
     settings = bridge.settings.mail
     async with bridge.transaction() as db:
-        job = await renew(db, job_id, owner)
+        job = await renew(bridge, db, job_id, owner)
         moment = now()
         if sent:
             ids = [item.email_id for item in sent]
@@ -311,7 +311,7 @@ async def _mark_invited(db: Any, job: BackgroundJob) -> None:
 
 async def fail_all(bridge: Bridge, job_id: int, owner: str, error: str) -> None:
     async with bridge.transaction() as db:
-        job = await renew(db, job_id, owner)
+        job = await renew(bridge, db, job_id, owner)
         await db.execute(
             update(OutgoingEmail)
             .where(OutgoingEmail.job_id == job_id, OutgoingEmail.status.in_((QUEUED, SENDING)))

@@ -46,8 +46,6 @@ log = logging.getLogger("confmgr.jobs")
 T = TypeVar("T")
 Event = tuple[str, str, str]
 
-# A worker that stops renewing its lease (killed, machine lost) gives the job up after this.
-LEASE = timedelta(seconds=60)
 TASK_NAME = "confmgr.run_job"
 
 
@@ -69,6 +67,9 @@ class Bridge:
         self.site_keys = SiteKeys(settings.server.secret_key)
         self._publish = publish
         self.loop = loop
+        # A worker that stops renewing its lease (killed, machine lost) gives the job up
+        # after this (CONFMGR_JOB_LEASE_SECONDS); it is renewed at each step of the job.
+        self.lease = timedelta(seconds=settings.jobs.lease_seconds)
 
     def call(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
         return asyncio.run_coroutine_threadsafe(fn(self, *args), self.loop).result()
