@@ -5,6 +5,7 @@ not one relay round trip after another (see confmgr.invitations.delivery)."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -85,3 +86,19 @@ def test_every_final_dot_of_a_group_is_written_before_any_answer_is_read(
     assert handler.events == ["dot"] * CONNECTIONS + ["reply"] * CONNECTIONS
     assert handler.waited_in_vain == 0
     assert handler.accepted == Counter({email: 1 for email in emails})
+
+
+def test_a_final_dot_that_cannot_be_written_is_not_counted_as_handed_over(relay: tuple[RecordingRelay, int]) -> None:
+    from confmgr.invitations.delivery import Relay
+    from confmgr.invitations.mail import parse_smtp_url
+
+    handler, port = relay
+    connection = Relay(parse_smtp_url(f"smtp://127.0.0.1:{port}"))
+    connection.begin("vanphong@snv.example.vn", "xa1@example.vn", b"Subject: thu\r\n\r\nNoi dung\r\n")
+    assert connection.client is not None
+    connection.client.sock.shutdown(socket.SHUT_RDWR)  # the connection breaks before the "."
+    assert connection.send_dot() is False
+    code, answer = connection.read_reply()
+    assert code == 0 and "before the message was handed over" in answer
+    connection.close()
+    assert handler.events == []  # the relay never had the message
