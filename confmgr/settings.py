@@ -42,7 +42,8 @@ class ServerSettings:
 class MailSettings:
     smtp_url: str | None = None
     sender: str = "confmgr@localhost"
-    # Messages a second to the relay (CONFMGR_SMTP_RATE, 0 = no limit), per worker process.
+    # Messages a second to the relay (CONFMGR_SMTP_RATE, 0 = no limit): one budget per relay,
+    # shared by every process through Redis when it is configured (confmgr.jobs.queue).
     rate: float = 0.0
     # Temporary failures (4xx, connection lost) are tried again after retry_seconds,
     # doubling each time, max_attempts tries in all.
@@ -59,6 +60,9 @@ class JobSettings:
 
     in_process: bool = True
     workers: int = 2
+    # A worker holds its job for this long past its last step (CONFMGR_JOB_LEASE_SECONDS);
+    # a worker killed or cut off gives it up then, and another takes it over.
+    lease_seconds: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         jobs=JobSettings(
             in_process=env.get("CONFMGR_JOBS_IN_PROCESS", "1") != "0",
             workers=max(1, int(env.get("CONFMGR_JOB_WORKERS") or 2)),
+            lease_seconds=max(1.0, float(env.get("CONFMGR_JOB_LEASE_SECONDS") or 60)),
         ),
         redis_url=env.get("CONFMGR_REDIS_URL") or None,
         font_dir=Path(font_dir) if font_dir else None,

@@ -7,9 +7,10 @@ back to ``queued`` with ``next_attempt_at`` (``retry_seconds`` doubling each tim
 link) fails it at once with the server's answer.
 
 **Never twice.** SMTP hands a message over when the client sends the final ``.`` of DATA
-and the relay answers 250. The worker sends MAIL, RCPT, DATA and the whole message except
-that final line, then commits ``sent`` in the database, and only then sends the ``.``.
-So:
+and the relay answers 250. Messages go out in groups, one per SMTP connection (at most
+``CONFMGR_SMTP_CONNECTIONS``): the worker sends MAIL, RCPT, DATA and each whole message
+except that final line, commits the group's ``sent`` in one transaction, then writes the
+``.`` on every connection of the group, and only then reads the relay's answers. So:
 
 - a row still ``sending`` after a crash never had its ``.`` sent: the relay dropped that
   message with the connection, and sending it again (the row goes back to ``queued``) is
@@ -17,11 +18,18 @@ So:
 - a row ``sent`` is never sent again by the job (nor by a retry, which takes only
   ``failed`` rows).
 
-The only gap is the other way round: a process killed in the microseconds between the
-commit and the write of the ``.`` to the socket leaves a row ``sent`` whose message the
-relay dropped (at most one per worker thread, and visible in the relay's log as a session
-cut during DATA). If the relay refuses after the ``.`` (a 4xx/5xx to the message), the
-row is put back to ``queued`` or ``failed`` with that answer.
+**What a kill can lose.** A worker killed (SIGKILL, out of memory) after a group's commit
+and before the last of its ``.`` writes leaves the rows whose ``.`` was not written yet
+``sent`` while the relay dropped their message (visible in the relay's log as a session
+cut during DATA): at most one group per worker thread, in a window of a thread wake-up and
+a few socket writes (microseconds: no answer from the relay is awaited in it). A ``.``
+once written is in the kernel's socket buffer, which still sends it when the process dies;
+only the machine itself going down before the bytes leave it loses such a message. A
+``.`` that cannot be written (the connection broke) puts its row back to ``queued``. If
+the connection is lost after the ``.`` and before the answer, the row stays ``sent``
+(the relay has the message, or at worst dropped it: it is logged). If the relay refuses
+after the ``.`` (a 4xx/5xx to the message), the row is put back to ``queued`` or
+``failed`` with that answer.
 """
 
 from __future__ import annotations
@@ -202,7 +210,7 @@ async def claim(bridge: Bridge, job_id: int, owner: str, limit: int) -> Claimed:
     settings = bridge.settings
     sender, domain = settings.mail.sender, _domain(settings.server.base_url)
     async with bridge.transaction() as db:
-        job = await renew(db, job_id, owner)
+        job = await renew(bridge, db, job_id, owner)
         moment = now()
         rows = list(await db.scalars(
             select(OutgoingEmail)
@@ -264,7 +272,7 @@ async def record(
     temporary)``: back to the queue with backoff, or failed."""
     settings = bridge.settings.mail
     async with bridge.transaction() as db:
-        job = await renew(db, job_id, owner)
+        job = await renew(bridge, db, job_id, owner)
         moment = now()
         if sent:
             ids = [item.email_id for item in sent]
@@ -303,7 +311,7 @@ async def _mark_invited(db: Any, job: BackgroundJob) -> None:
 
 async def fail_all(bridge: Bridge, job_id: int, owner: str, error: str) -> None:
     async with bridge.transaction() as db:
-        job = await renew(db, job_id, owner)
+        job = await renew(bridge, db, job_id, owner)
         await db.execute(
             update(OutgoingEmail)
             .where(OutgoingEmail.job_id == job_id, OutgoingEmail.status.in_((QUEUED, SENDING)))
@@ -352,6 +360,7 @@ class Relay:
         self.config = config
         self.client: smtplib.SMTP | None = None
         self.in_data = False  # the message is sent but for its final "."
+        self._lost = ""  # why the final "." could not be written
 
     def close(self) -> None:
         """QUIT, or, in the middle of a message, only the socket: the relay drops that message."""
@@ -415,12 +424,24 @@ class Relay:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
             raise Temporary(f"could not reach the mail server {self.config.label}: {reason}") from exc
 
-    def finish(self) -> tuple[int, str]:
-        """The final ``.`` and the relay's answer (code 0 when the connection was lost)."""
+    def send_dot(self) -> bool:
+        """Write the final ``.``: from here the relay has the message (False when the
+        connection was lost before it could be written)."""
         assert self.client is not None
+        self.in_data = False
         try:
-            self.in_data = False
             self.client.send(b".\r\n")
+        except (OSError, smtplib.SMTPException) as exc:
+            self._lost = f"connection lost before the message was handed over: {exc}"
+            self._drop()
+            return False
+        return True
+
+    def read_reply(self) -> tuple[int, str]:
+        """The relay's answer to the ``.`` (code 0 when the connection was lost)."""
+        if self.client is None:
+            return 0, self._lost or "connection lost"
+        try:
             code, msg = self.client.getreply()
         except (OSError, smtplib.SMTPException) as exc:
             self._drop()
@@ -475,7 +496,8 @@ def _send_batch(
     due: Any,
 ) -> None:
     """Messages go out in groups, one per connection: each brought up to its final ``.``,
-    then the group's ``sent`` committed at once, then the ``.`` on every connection."""
+    then the group's ``sent`` committed at once, then the ``.`` written on every
+    connection, and only then the relay's answers read."""
     items = claimed.items
     for start in range(0, len(items), len(relays)):
         if queue.stopping.is_set():
@@ -512,10 +534,16 @@ def _send_batch(
             bridge.call(record, job_id, owner, [], failed, True)
             return
         bridge.call(record, job_id, owner, [item for item, _relay in begun], failed, due() or bool(failed))
+        # Every "." is written before any answer is read: the group is handed over within
+        # a few writes of its commit, not one round trip to the relay after another.
+        written = [relay.send_dot() for _item, relay in begun]
         refused: list[tuple[Item, str, bool]] = []
-        for item, relay in begun:
-            code, answer = relay.finish()
-            if code == 0:
+        for (item, relay), sent in zip(begun, written):
+            code, answer = relay.read_reply()
+            if not sent:
+                # The "." never left: the relay dropped the message; it goes back to the queue.
+                refused.append((item, f"mail server {relay.config.label}: {answer}", True))
+            elif code == 0:
                 log.warning("delivery %s: %s", item.email_id, answer)
             elif code != 250:
                 refused.append((item, f"mail server {relay.config.label} refused the message: {answer}", 400 <= code < 500))

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from confmgr.accounts.permissions import require_editor
@@ -305,6 +306,35 @@ async def latest_job(db: AsyncSession, meeting_id: int) -> BackgroundJob | None:
     )
 
 
+BUSY = "Emails for this meeting are being sent right now. Wait until that finishes."
+
+
+async def _lock_mailings(db: AsyncSession, meeting_id: int) -> Meeting:
+    """The meeting, read again and locked until the transaction ends: two requests that
+    start a mailing of one meeting take turns (on PostgreSQL; on SQLite writers already
+    queue, see db.WriterQueue), so the second sees the first's job and is refused.
+    ``FOR NO KEY UPDATE``: rows that only refer to the meeting are still written meanwhile."""
+    meeting = await db.get(Meeting, meeting_id, with_for_update={"key_share": True}, populate_existing=True)
+    if meeting is None:
+        raise NotFound("The page you asked for does not exist.")
+    return meeting
+
+
+def _busy(running: BackgroundJob | None) -> Conflict:
+    return Conflict(BUSY, extra={"job_id": running.id} if running is not None else {})
+
+
+async def _flush_job(db: AsyncSession, job: BackgroundJob) -> None:
+    """Write the job; the database refuses a second active mailing of the meeting (a
+    partial unique index), whatever got past the checks: a 409, the session still usable."""
+    try:
+        async with db.begin_nested():
+            db.add(job)
+            await db.flush()
+    except IntegrityError as exc:
+        raise _busy(await active_job(db, job.meeting_id or 0)) from exc
+
+
 async def start_mailing(
     db: AsyncSession, actor: Any, settings: Settings, meeting_id: int, kind: str = INVITATION
 ) -> BackgroundJob:
@@ -318,9 +348,10 @@ async def start_mailing(
         raise NotFound("The page you asked for does not exist.")
     meeting = await get_meeting(db, user, meeting_id)
     smtp_config(settings)
+    meeting = await _lock_mailings(db, meeting.id)
     _check_status(meeting, kind)
-    if await active_job(db, meeting.id) is not None:
-        raise Conflict("Emails for this meeting are being sent right now. Wait until that finishes.")
+    if (running := await active_job(db, meeting.id)) is not None:
+        raise _busy(running)
     stmt = (
         select(Site.id, Site.contact_email, Site.token_revoked, Site.invited_at)
         .where(Site.meeting_id == meeting.id).order_by(Site.role, Site.sort_order, Site.id)
@@ -343,8 +374,7 @@ async def start_mailing(
         kind=kind, meeting_id=meeting.id, created_by_id=getattr(user, "id", None), total=len(recipients), skipped=counts,
         status=QUEUED if recipients else DONE, finished_at=None if recipients else moment,
     )
-    db.add(job)
-    await db.flush()
+    await _flush_job(db, job)
     if recipients:
         await db.execute(insert(OutgoingEmail), [
             {"meeting_id": meeting.id, "site_id": site_id, "kind": kind, "recipient": email, "status": "queued",
@@ -376,8 +406,21 @@ async def retry_failed(db: AsyncSession, actor: Any, settings: Settings, meeting
     user = require_editor(actor)
     meeting = await get_meeting(db, user, meeting_id)
     smtp_config(settings)
+    meeting = await _lock_mailings(db, meeting.id)
     job = await _job_of(db, meeting, job_id)
     _check_status(meeting, job.kind)
+    running = await active_job(db, meeting.id)
+    if running is not None and running.id != job.id:
+        # Its sites may be in the running mailing too: they would be mailed twice.
+        raise _busy(running)
+    newer = await db.scalar(
+        select(BackgroundJob.id).where(
+            BackgroundJob.meeting_id == meeting.id, BackgroundJob.kind == job.kind, BackgroundJob.id > job.id
+        ).limit(1)
+    )
+    if newer is not None:
+        # A later mailing of the same kind already went to the sites this one failed to reach.
+        raise Conflict("A newer mailing has been made since this one: send the failed emails of the newest one again.")
     result = await db.execute(
         update(OutgoingEmail)
         .where(OutgoingEmail.job_id == job.id, OutgoingEmail.status == "failed")
@@ -388,5 +431,6 @@ async def retry_failed(db: AsyncSession, actor: Any, settings: Settings, meeting
         raise Conflict("No email of this mailing failed: there is nothing to send again.")
     if job.status == DONE:
         job.status, job.finished_at = QUEUED, None
+        await _flush_job(db, job)
     record(db, user, "retry_" + job.kind + "s", "meeting", meeting.id, meeting_id=meeting.id, changes={"job": job.id, "recipients": count})
     return job

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from confmgr.db import Base
@@ -20,10 +20,24 @@ QUEUED = "queued"
 RUNNING = "running"
 DONE = "done"
 ACTIVE = (QUEUED, RUNNING)
+# Kinds of which a meeting has at most one queued or running job at a time (its mailings:
+# two at once would mail the sites they share twice).
+ONE_AT_A_TIME = ("invitation", "reminder")
+_ONE_ACTIVE_MAILING = text(
+    "status IN ('queued', 'running') AND kind IN ('invitation', 'reminder') AND meeting_id IS NOT NULL"
+)
 
 
 class BackgroundJob(Base):
     __tablename__ = "background_job"
+    # The database itself refuses a second active mailing of a meeting, whichever code path
+    # or process tries (a partial unique index: PostgreSQL and SQLite both have them).
+    __table_args__ = (
+        Index(
+            "uq_background_job_one_active_mailing", "meeting_id", unique=True,
+            postgresql_where=_ONE_ACTIVE_MAILING, sqlite_where=_ONE_ACTIVE_MAILING,
+        ),
+    )
 
     kind: Mapped[str] = mapped_column(String(32))  # invitation, reminder
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True, default=None)

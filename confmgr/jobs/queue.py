@@ -31,6 +31,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any, TypeVar
 
+import redis
 from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
 from huey.consumer import Consumer
@@ -45,8 +46,6 @@ log = logging.getLogger("confmgr.jobs")
 T = TypeVar("T")
 Event = tuple[str, str, str]
 
-# A worker that stops renewing its lease (killed, machine lost) gives the job up after this.
-LEASE = timedelta(seconds=60)
 TASK_NAME = "confmgr.run_job"
 
 
@@ -68,6 +67,9 @@ class Bridge:
         self.site_keys = SiteKeys(settings.server.secret_key)
         self._publish = publish
         self.loop = loop
+        # A worker that stops renewing its lease (killed, machine lost) gives the job up
+        # after this (CONFMGR_JOB_LEASE_SECONDS); it is renewed at each step of the job.
+        self.lease = timedelta(seconds=settings.jobs.lease_seconds)
 
     def call(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
         return asyncio.run_coroutine_threadsafe(fn(self, *args), self.loop).result()
@@ -89,22 +91,68 @@ class Bridge:
 
 
 class RateLimiter:
-    """At most ``rate`` calls a second to one relay, across the worker threads of a process."""
+    """At most ``rate`` messages a second to one relay, across the worker threads of this
+    process: each call takes the next free slot (``1/rate`` after the previous one) and
+    waits for it. Enough for the embedded mode, where one process sends everything."""
 
-    def __init__(self, rate: float) -> None:
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.clock = clock
         self._next = 0.0
         self._lock = threading.Lock()
+
+    def reserve(self) -> float:
+        """Take the next slot; the seconds to wait for it."""
+        with self._lock:
+            moment = self.clock()
+            slot = max(self._next, moment)
+            self._next = slot + self.interval
+        return slot - moment
 
     def wait(self, stop: threading.Event) -> None:
         if not self.interval:
             return
-        with self._lock:
-            moment = time.monotonic()
-            slot = max(self._next, moment)
-            self._next = slot + self.interval
-        if slot > moment:
-            stop.wait(slot - moment)
+        delay = self.reserve()
+        if delay > 0:
+            stop.wait(delay)
+
+
+# The relay's next free slot, in microseconds of Redis's own clock (one clock for every
+# machine); kept a second past its use. Returns the microseconds to wait for the slot taken.
+_RESERVE_SLOT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
+if slot < now then slot = now end
+local after = slot + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', math.ceil((after - now) / 1000) + 1000)
+return slot - now
+"""
+
+
+class SharedRateLimiter(RateLimiter):
+    """The same budget for every process that sends through the relay (servers' worker
+    threads, ``confmgr worker`` processes, on any machine): the relay's next free slot is
+    kept in Redis, one key per relay (``host:port``), and taken by one atomic script.
+    Should Redis fail, this process falls back to its own budget until it answers again."""
+
+    def __init__(self, rate: float, client: redis.Redis, relay: str) -> None:
+        super().__init__(rate)
+        self.key = f"confmgr:smtp-rate:{relay}"
+        self._script = client.register_script(_RESERVE_SLOT)
+        self._interval_us = max(1, round(self.interval * 1_000_000))
+        self._alone = False  # Redis failed: this process's own budget is used meanwhile
+
+    def reserve(self) -> float:
+        try:
+            delay = int(self._script(keys=[self.key], args=[self._interval_us])) / 1_000_000
+        except redis.RedisError as exc:
+            if not self._alone:
+                log.warning("SMTP rate limit: Redis unavailable (%s); this process keeps its own budget meanwhile", exc)
+            self._alone = True
+            return super().reserve()
+        self._alone = False
+        return delay
 
 
 class _InProcessConsumer(Consumer):  # type: ignore[misc]
@@ -144,9 +192,16 @@ class JobQueue:
         return self.owner_prefix + uuid.uuid4().hex[:12]
 
     def limiter(self, relay: str) -> RateLimiter:
+        """The budget of messages a second to ``relay``: shared through Redis by every
+        process when Redis is configured, this process's own otherwise (embedded mode)."""
         with self._limiters_lock:
             if relay not in self._limiters:
-                self._limiters[relay] = RateLimiter(self.settings.mail.rate)
+                rate = self.settings.mail.rate
+                if self.settings.redis_url and rate > 0:
+                    client = redis.Redis.from_url(self.settings.redis_url)
+                    self._limiters[relay] = SharedRateLimiter(rate, client, relay)
+                else:
+                    self._limiters[relay] = RateLimiter(rate)
             return self._limiters[relay]
 
     # ---- running (worker threads) ----

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from confmgr.jobs.models import ACTIVE, DONE, RUNNING, BackgroundJob
-from confmgr.jobs.queue import LEASE, Bridge, JobQueue
+from confmgr.jobs.queue import Bridge, JobQueue
 from confmgr.timeutil import now
 
 log = logging.getLogger("confmgr.jobs")
@@ -46,7 +46,7 @@ async def acquire(bridge: Bridge, job_id: int, owner: str) -> Acquired:
         if job.lease_owner and job.lease_owner != owner and job.lease_until and job.lease_until > moment:
             return Acquired("busy", job.kind, job.lease_until)
         took_over = bool(job.lease_owner)
-        job.lease_owner, job.lease_until, job.status = owner, moment + LEASE, RUNNING
+        job.lease_owner, job.lease_until, job.status = owner, moment + bridge.lease, RUNNING
         job.started_at = job.started_at or moment
         if took_over:
             await kind_module(job.kind).takeover(db, job.id)
@@ -62,12 +62,12 @@ async def release(bridge: Bridge, job_id: int, owner: str) -> None:
         await kind_module(job.kind).takeover(db, job.id)
 
 
-async def renew(db: Any, job_id: int, owner: str) -> BackgroundJob:
+async def renew(bridge: Bridge, db: Any, job_id: int, owner: str) -> BackgroundJob:
     """The job, its lease extended; LostLease when another worker took it meanwhile."""
     job = await db.get(BackgroundJob, job_id, with_for_update=True)
     if job is None or job.lease_owner != owner:
         raise LostLease(job_id)
-    job.lease_until = now() + LEASE
+    job.lease_until = now() + bridge.lease
     return job  # type: ignore[no-any-return]
 
 

@@ -67,6 +67,8 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
             extra["errors"] = _translated_errors(exc)
         if "created" in exc.extra:
             extra["created"] = exc.extra["created"]
+        if "job_id" in exc.extra:  # the job already doing what was asked (a mailing running)
+            extra["job_id"] = exc.extra["job_id"]
         return json_error(exc.status_code, detail, **extra)
     if isinstance(exc, NotAuthenticated) and request.method == "GET":
         target = "/login?next=" + quote(request.url.path)

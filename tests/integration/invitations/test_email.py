@@ -267,6 +267,30 @@ def test_reminders_go_only_to_sites_without_an_answer(
     assert ("hoitruong@example.vn", "reminder") not in kinds
 
 
+def test_reminding_from_the_page_mails_the_sites_without_an_answer_once(
+    admin_client: Any, admin_api: dict[str, str], mailbox: tuple[Mailbox, int], db: Any
+) -> None:
+    from confmgr.sites.models import Site
+
+    meeting, sites = _setup(admin_client, admin_api)
+    assert _send(admin_client, admin_api, meeting["id"])["sent"] == 2
+
+    async def answer(session: Any) -> None:
+        (await session.get(Site, sites[0]["id"])).response = "attending"
+
+    db(answer)
+    response = form_post(admin_client, f"/meetings/{meeting['id']}/invitations/remind")
+    assert response.status_code in (302, 303), response.text
+    assert response.headers["location"] == f"/meetings/{meeting['id']}/invitations"
+    deadline = time.monotonic() + 60
+    while "Thư nhắc: đã xong" not in (text := text_of(admin_client.get(response.headers["location"]).text)):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert "100 % · Đã gửi 1 · Gửi lỗi 0 · Đang chờ 0" in text
+    reminders = [m for m in mailbox[0].messages if m["Subject"].startswith("Nhắc xác nhận tham dự")]
+    assert [m["To"].addresses[0].addr_spec for m in reminders] == ["tuyphuoc@example.vn"]
+
+
 def test_only_editors_send(client: Any, admin_api: dict[str, str], db: Any, mailbox: tuple[Mailbox, int]) -> None:
     meeting, _sites = _setup(client, admin_api)
     make_user(db, "xem", "viewer")

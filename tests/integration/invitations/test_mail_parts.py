@@ -103,7 +103,8 @@ def test_one_refused_recipient_does_not_stop_the_batch(picky: Any) -> None:
             except Permanent as exc:
                 outcomes.append((recipient, str(exc)))
                 continue
-            outcomes.append((recipient, relay.finish()[0]))
+            assert relay.send_dot()
+            outcomes.append((recipient, relay.read_reply()[0]))
     finally:
         relay.close()
     assert [o[1] for o in outcomes[::2]] == [250, 250]
