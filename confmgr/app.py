@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
@@ -21,6 +21,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.response import Template
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
@@ -133,11 +134,17 @@ async def reject_impossible_ids(request: Request[Any, Any, Any]) -> None:
 _ANSWERS_PAGES: dict[Any, bool] = {}
 
 
+def _may_be_a_page(annotation: Any) -> bool:
+    """A return annotation that is, or may be (a union), a Template."""
+    if isinstance(annotation, type) and issubclass(annotation, Template):
+        return True
+    return any(_may_be_a_page(arg) for arg in get_args(annotation))
+
+
 def _answers_pages(handler: Any) -> bool:
     """Whether a route handler answers with a page (a Template), not a file, JSON or a stream."""
     if handler not in _ANSWERS_PAGES:
-        annotation = handler.parsed_fn_signature.return_type.annotation
-        _ANSWERS_PAGES[handler] = "Template" in str(getattr(annotation, "__name__", "") or annotation)
+        _ANSWERS_PAGES[handler] = _may_be_a_page(handler.parsed_fn_signature.return_type.annotation)
     return _ANSWERS_PAGES[handler]
 
 
