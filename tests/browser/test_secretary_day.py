@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from confmgr.timeutil import VN_TZ
-from tests.browser.conftest import LiveServer, _confmgr, log_in
+from tests.browser.conftest import LiveServer, _confmgr, confirm_in_dialog, log_in
 from tests.integration.documents.conftest import AGENCY
 
 pytestmark = pytest.mark.browser
@@ -55,13 +55,6 @@ def _meeting(server: LiveServer) -> tuple[int, list[int]]:
     return m, items
 
 
-def _confirm_in_dialog(page: Any, expected: str) -> None:
-    dialog = page.locator("#confirm-dialog")
-    dialog.wait_for(state="visible", timeout=5000)
-    assert expected in dialog.inner_text()
-    dialog.locator("[data-confirm-ok]").click()
-
-
 def test_new_secretary_runs_the_day_by_clicking_only(live_server: LiveServer, browser_page: Any) -> None:
     m, items = _meeting(live_server)
     username, password = _secretary(live_server)
@@ -82,7 +75,7 @@ def test_new_secretary_runs_the_day_by_clicking_only(live_server: LiveServer, br
     page.wait_for_selector("h1:has-text('Điều hành trực tiếp')")
     page.click(".console-status button:has-text('Khai mạc hội nghị')")
     with page.expect_navigation():
-        _confirm_in_dialog(page, "Trang của mọi điểm cầu chuyển sang theo dõi trực tiếp")
+        confirm_in_dialog(page, "Trang của mọi điểm cầu chuyển sang theo dõi trực tiếp")
     page.wait_for_selector(f"button[data-start-item='{items[1]}']")
 
     # Start item 2: the notes editor follows, and what is typed lands on item 2.
@@ -101,7 +94,7 @@ def test_new_secretary_runs_the_day_by_clicking_only(live_server: LiveServer, br
     # End the meeting: the dialog says what happens; afterwards the console shows what happened.
     page.click(".console-status button:has-text('Bế mạc hội nghị')")
     with page.expect_navigation():
-        _confirm_in_dialog(page, "Mọi điểm cầu dừng theo dõi trực tiếp")
+        confirm_in_dialog(page, "Mọi điểm cầu dừng theo dõi trực tiếp")
     page.wait_for_selector("#console-live h2:has-text('Hội nghị đã bế mạc')")
     assert page.locator("#hall-request").count() == 0
     assert page.locator("button[data-start-item]").count() == 0
@@ -118,7 +111,7 @@ def test_new_secretary_runs_the_day_by_clicking_only(live_server: LiveServer, br
     page.wait_for_selector("button:has-text('Ban hành')")
     page.click("form[action$='/documents/minutes/issue'] button.primary")
     with page.expect_navigation():
-        _confirm_in_dialog(page, "Văn bản đã ban hành không thể sửa")
+        confirm_in_dialog(page, "Văn bản đã ban hành không thể sửa")
     assert "/documents" in page.url
     with page.expect_download() as download_info:
         page.locator("a[href*='/documents/issued/'][href$='.pdf']").first.click()
