@@ -261,6 +261,10 @@ async def finish_item(db: AsyncSession, actor: Any, meeting_id: int, item_id: in
     item = await _item(db, meeting.id, item_id)
     if item.actual_started_at is None:
         raise Conflict("This item has not started.")
+    if at is None and item.actual_ended_at is not None and meeting.current_agenda_item_id != item.id:
+        # A console left open after the item (or the meeting) ended: its end time stays.
+        # A time given on purpose (``at``) still corrects it.
+        raise Conflict("This item has already finished.")
     moment = _moment(at, not_before=item.actual_started_at)
     changes = apply_changes(item, {"actual_ended_at": moment})
     if meeting.current_agenda_item_id == item.id:

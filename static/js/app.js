@@ -65,6 +65,21 @@
     }
   });
 
+  /* A fragment swapped in with its message (a 409/422 form): the message is brought into
+   * view and focused, so it is seen and announced even when the button was far below it. */
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var detail = event.detail || {};
+    if (!detail.xhr || detail.xhr.status < 400) return;
+    var target = detail.target;
+    if (target && !target.isConnected && target.id) target = document.getElementById(target.id);
+    if (!target || !target.querySelector) return;
+    var alert = target.matches("[role=alert]") ? target : target.querySelector("[role=alert]");
+    if (!alert) return;
+    if (!alert.hasAttribute("tabindex")) alert.tabIndex = -1;
+    alert.focus({ preventScroll: true });
+    alert.scrollIntoView({ block: "nearest" });
+  });
+
   document.addEventListener("htmx:responseError", function (event) {
     var detail = event.detail || {};
     showError(detail.elt, messageFromResponse(detail.xhr));

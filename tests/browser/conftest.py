@@ -2,9 +2,11 @@
 
 ``live_server`` is the base URL (a ``str``) of a server started on a free port with a
 fresh data dir and one administrator; it also carries ``admin_username``,
-``admin_password``, ``data_dir`` and ``api_headers()``. ``browser_page`` is a new
-page in a new browser context (its own cookies) for each test. Tests skip with a
-reason when Chromium or Playwright is missing.
+``admin_password``, ``data_dir``, ``api_headers()`` and ``api()``; a module adds
+settings to its server by overriding ``live_server_env``. ``browser_page`` is a new
+page in a new browser context (its own cookies) for each test; ``admin_context`` is one
+logged-in administrator's context shared by a module's tests (each opens its own page).
+Tests skip with a reason when Chromium or Playwright is missing.
 """
 
 from __future__ import annotations
@@ -64,6 +66,19 @@ class LiveServer(str):
         response.raise_for_status()
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
+    def api(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> Any:
+        """Call ``/api/v1{path}`` as the administrator (or as a site, with its link's
+        ``token``), as another person's program does; a refusal fails the test."""
+        if token:
+            headers = {"Authorization": f"Bearer {token}"}
+        else:
+            if "_admin_headers" not in self.__dict__:
+                self.__dict__["_admin_headers"] = self.api_headers()
+            headers = self.__dict__["_admin_headers"]
+        response = httpx.request(method, f"{self}/api/v1{path}", headers=headers, timeout=30, **kwargs)
+        assert response.status_code < 300, (method, path, response.status_code, response.text)
+        return response.json() if response.content else None
+
 
 def _confmgr(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -87,7 +102,13 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeou
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server_env() -> dict[str, str]:
+    """Settings a module's server adds (a module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory, live_server_env: dict[str, str]) -> Iterator[LiveServer]:
     """``confmgr serve`` on a free port, with a fresh SQLite data dir and an administrator."""
     data_dir = tmp_path_factory.mktemp("live-data")
     port = free_port()
@@ -100,6 +121,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     }
     for name in ("CONFMGR_DATABASE_URL", "CONFMGR_REDIS_URL", "CONFMGR_SMTP_URL"):
         env.pop(name, None)
+    env.update(live_server_env)
     password = "mật-khẩu-trình-duyệt-" + secrets.token_hex(4)
     _confmgr("users", "create", "--username", "admin", "--role", "admin", env=env, stdin=password + "\n")
     log = data_dir / "server.log"
@@ -159,6 +181,38 @@ def browser_page(browser: Any) -> Iterator[Any]:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def admin_context(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """One administrator logged in once for the module; each test opens a page in it."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log_in(page, live_server)
+    page.close()
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def admin_page(admin_context: Any) -> Iterator[Any]:
+    """A new page of the module's logged-in administrator."""
+    page = admin_context.new_page()
+    try:
+        yield page
+    finally:
+        page.close()
+
+
+def confirm_in_dialog(page: Any, expected: str = "") -> None:
+    """Say yes in the confirmation <dialog>, after checking it names the consequence."""
+    dialog = page.locator("#confirm-dialog")
+    dialog.wait_for(state="visible", timeout=10000)
+    if expected:
+        assert expected in dialog.inner_text()
+    dialog.locator("[data-confirm-ok]").click()
 
 
 def log_in(page: Any, server: LiveServer, username: str | None = None, password: str | None = None) -> None:
