@@ -195,7 +195,6 @@ class ModuleApp:
             for name in ("sessions", "throttle"):
                 portal.call(self.app.stores.get(name).delete_all)
             self.app.state.jobs.huey.flush()
-            self.app.state.fragments.clear()
             self.client.cookies.clear()
             self.client.headers = self._headers.copy()
 

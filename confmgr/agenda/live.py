@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any
 
 from litestar import Litestar
@@ -88,80 +87,29 @@ LISTENERS = [announce_status_change]
 # two. Each stream needs its link checked and the current state; done naively that is
 # two database transactions per site at once, which exhausts the connection pool (and
 # queues on SQLite's lock) until requests fail. Streams therefore share the work: at
-# most a few checks run at a time, and the state is read once for a whole crowd.
-#
-# A stream may only use a reading that began after it subscribed (a change published
-# before that would otherwise be lost to it). So a stream arriving while a reading is
-# under way does not start its own: it joins the *next* reading of that meeting, which
-# starts when the current one ends and serves everyone who arrived meanwhile. After a
-# restart, with cold caches, that is a handful of readings for 10,000 streams instead
-# of one each (measured before: about 4,000 readings, most of the storm's CPU).
+# most a few readings run at a time, and the streams asking together share one reading
+# that started after they asked (confmgr.web.fragments), so no change slips between.
+# After a restart, with cold caches, that is a handful of readings for 10,000 streams
+# (before: about 4,000, most of the storm's CPU).
 
 STREAM_DB_CONCURRENCY = 4
 _STATE_KEY = "agenda_live_streams"
 
 
-class _ReadingAbandoned(Exception):
-    """The stream doing the reading went away before it finished; a waiter does it."""
-
-
-class StreamGate:
-    def __init__(self) -> None:
-        self.semaphore = asyncio.Semaphore(STREAM_DB_CONCURRENCY)
-        # meeting id -> (when the reading started, its result): the latest one started
-        self.readings: dict[int, tuple[float, asyncio.Future[str]]] = {}
-        # meeting id -> the next reading, not started yet: anyone may still join it
-        self.next: dict[int, asyncio.Future[str]] = {}
-        self.count = 0  # readings made (tests, benchmarks)
-
-
-def gate(app: Litestar) -> StreamGate:
+def _semaphore(app: Litestar) -> asyncio.Semaphore:
     found = app.state.get(_STATE_KEY)
     if found is None:
-        found = StreamGate()
+        found = asyncio.Semaphore(STREAM_DB_CONCURRENCY)
         app.state[_STATE_KEY] = found
     return found  # type: ignore[no-any-return]
 
 
 async def shared_live_html(app: Litestar, meeting_id: int, subscribed_at: float) -> str:
-    """The current state's fragment, read after ``subscribed_at`` (so no change is missed)."""
-    g = gate(app)
-    while True:
-        current = g.readings.get(meeting_id)
-        if current is not None and current[0] >= subscribed_at:
-            joined = current[1]
-        else:
-            joined = g.next.get(meeting_id)
-            if joined is None:
-                return await _read_next(app, g, meeting_id, current)
-        try:
-            return await asyncio.shield(joined)
-        except _ReadingAbandoned:
-            continue  # the first to wake takes the reading over; the others join it
+    """The current state's fragment, read after ``subscribed_at`` (so no change is missed):
+    from a reading that starts after this call, shared with the streams asking with it."""
 
+    async def read() -> str:
+        async with _semaphore(app), short_session(app) as db:
+            return live_html(app, await live_state(db, meeting_id))
 
-async def _read_next(app: Litestar, g: StreamGate, meeting_id: int, current: tuple[float, asyncio.Future[str]] | None) -> str:
-    future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    g.next[meeting_id] = future
-    try:
-        if current is not None and not current[1].done():
-            await asyncio.wait([current[1]])  # one reading of a meeting at a time
-        async with g.semaphore:
-            # From here on the reading is under way: later streams wait for the next one.
-            if g.next.get(meeting_id) is future:
-                del g.next[meeting_id]
-            g.readings[meeting_id] = (time.monotonic(), future)
-            g.count += 1
-            async with short_session(app) as db:
-                html = live_html(app, await live_state(db, meeting_id))
-    except BaseException as exc:
-        failure = exc if isinstance(exc, Exception) else _ReadingAbandoned()
-        future.set_exception(failure)
-        future.exception()  # marked as retrieved: the waiters re-raise it (or read again)
-        if g.next.get(meeting_id) is future:
-            del g.next[meeting_id]
-        if g.readings.get(meeting_id, (0.0, None))[1] is future:
-            del g.readings[meeting_id]
-        raise
-    future.set_result(html)
-    return html
+    return await app.state.fragments.get(("live-state", meeting_id), read)  # type: ignore[no-any-return]

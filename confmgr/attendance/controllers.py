@@ -75,14 +75,14 @@ def _province_chart(provinces: list[services.ProvinceCount]) -> Any:
     return province_chart(provinces, labels) if provinces else None
 
 
-async def _summary_context(db: AsyncSession, actor: Any, meeting_id: int, version: str | None = None) -> dict[str, Any]:
+async def _summary_context(db: AsyncSession, actor: Any, meeting_id: int) -> dict[str, Any]:
     counts = await services.board_counts(db, actor, meeting_id)
     points = await services.answers_over_time(db, actor, meeting_id)
     provinces = await services.province_counts(db, actor, meeting_id)
     return {
         "counts": counts,
         "chart": _chart(points, counts.sites),
-        "version": version if version is not None else await services.board_version(db, meeting_id),
+        "version": await services.board_version(db, meeting_id),
         "provinces": provinces,
         "province_chart": _province_chart(provinces),
     }
@@ -96,25 +96,23 @@ async def _board_fragment(
 ) -> Response[str]:
     """The summary or the table, as htmx refreshes them on every live change.
 
-    Every viewer of the board refreshes on the same event; the fragment is rendered
-    once per version of the board's data and shared (confmgr.web.fragments). Nothing in
-    it depends on who asks, beyond the access already checked and the language.
+    Every viewer of the board refreshes on the same event: the viewers asking together
+    share one rendering that started after they asked (confmgr.web.fragments). Nothing
+    in a fragment depends on who asks, beyond the access already checked and the language.
     """
-    version = await services.board_version(db, meeting.id)
-    key = ("board", meeting.id, target, tuple(sorted(filters.query().items())), current_locale.get(), version)
+    await end_reading(db)
+    key = ("board", meeting.id, target, tuple(sorted(filters.query().items())), current_locale.get())
 
     async def render() -> str:
-        context: dict[str, Any] = {"meeting": meeting, "filters": filters}
-        if target == "board-summary":
-            context.update(await _summary_context(db, actor, meeting.id, version))
-        else:
-            context["result"] = await services.board_rows(db, actor, meeting.id, filters)
-        await end_reading(db)
+        async with short_session(request.app) as reading:
+            context: dict[str, Any] = {"meeting": meeting, "filters": filters}
+            if target == "board-summary":
+                context.update(await _summary_context(reading, actor, meeting.id))
+            else:
+                context["result"] = await services.board_rows(reading, actor, meeting.id, filters)
         return request.app.template_engine.get_template(BOARD_FRAGMENTS[target]).render(**context)  # type: ignore[union-attr]
 
-    html = await request.app.state.fragments.get(key, render)
-    await end_reading(db)
-    return Response(html, media_type=MediaType.HTML)
+    return Response(await request.app.state.fragments.get(key, render), media_type=MediaType.HTML)
 
 
 def _attachment(content: bytes, media_type: str, filename: str) -> Response[bytes]:

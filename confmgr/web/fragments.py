@@ -1,69 +1,69 @@
-"""Fragments rendered once and shared by everyone asking for the same thing.
+"""Fragments rendered once for everyone who asks at the same moment.
 
 Five secretaries watching the board of a national meeting all refresh on the same
-live event, at the same moment, for the same 3,321 sites. Each refresh used to read
-the same counts and render the same table; on one process (the embedded mode) that
-is five times the work while ten thousand phones also wait for their live frames.
+live event, at the same moment, for the same 3,321 sites; after a restart 10,000
+phones ask for the live view's state within seconds. Each of them used to read and
+render the same thing; on one process (the embedded mode) that is many times the work,
+while everybody else waits for the event loop.
 
-A fragment is kept under a key that names everything it depends on, *including a
-version of the data* the caller reads first (for the board, a fingerprint of its
-sites, delegates and answers). A key is therefore never stale: new data means a new
-key. Requests for a key whose rendering is under way wait for it instead of starting
-their own (single flight); if that rendering fails, each waiter renders for itself.
+A caller may only be given a rendering that **started after it asked**: one that
+started before could miss a change committed in between (the very change that made a
+board refresh), and nothing would tell it. So a caller arriving while a rendering of
+its key is under way does not share that one, nor start its own: it joins the *next*
+rendering of the key, which starts when the current one ends and serves everyone who
+arrived meanwhile. However many ask, a key has at most one rendering under way and one
+waiting. If a rendering fails, its callers get the error; if its caller went away
+before it finished, the first waiter to wake renders in its place.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 
 
-class _LeaderFailed(Exception):
-    """The request rendering a fragment failed or went away; the waiters render it."""
+class _Abandoned(Exception):
+    """The caller doing the rendering went away before it finished."""
 
 
 class SharedFragments:
-    """A small LRU of rendered fragments, with one rendering at a time per key."""
-
-    def __init__(self, size: int = 64) -> None:
-        self.size = size
-        self._done: OrderedDict[Hashable, str] = OrderedDict()
-        self._flights: dict[Hashable, asyncio.Future[str]] = {}
-        self.renders = 0  # how many times a fragment was actually rendered (tests, benchmarks)
+    def __init__(self) -> None:
+        self._running: dict[Hashable, asyncio.Future[str]] = {}
+        self._next: dict[Hashable, asyncio.Future[str]] = {}
+        self.renders = 0  # how many renderings actually ran (tests, benchmarks)
 
     async def get(self, key: Hashable, render: Callable[[], Awaitable[str]]) -> str:
+        """``render()``'s result, from a rendering that started after this call."""
         while True:
-            if (done := self._done.get(key)) is not None:
-                self._done.move_to_end(key)
-                return done
-            flight = self._flights.get(key)
-            if flight is None:
-                return await self._lead(key, render)
+            waiting = self._next.get(key)
+            if waiting is None:
+                return await self._render_next(key, render)
             try:
-                return await asyncio.shield(flight)
-            except _LeaderFailed:
-                continue  # the first waiter to wake renders it; the others wait for that one
+                return await asyncio.shield(waiting)
+            except _Abandoned:
+                continue  # the first to wake renders; the others join it
 
-    async def _lead(self, key: Hashable, render: Callable[[], Awaitable[str]]) -> str:
-        flight: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self._flights[key] = flight
+    async def _render_next(self, key: Hashable, render: Callable[[], Awaitable[str]]) -> str:
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._next[key] = future
         try:
+            running = self._running.get(key)
+            if running is not None and not running.done():
+                await asyncio.wait([running])  # one rendering of a key at a time
+            # Under way from here: whoever asks now waits for the next one.
+            if self._next.get(key) is future:
+                del self._next[key]
+            self._running[key] = future
+            self.renders += 1
             html = await render()
-        except BaseException:
-            flight.set_exception(_LeaderFailed())
-            flight.exception()  # retrieved: nobody waiting is not an error
+        except BaseException as exc:
+            future.set_exception(exc if isinstance(exc, Exception) else _Abandoned())
+            future.exception()  # retrieved: having nobody waiting is not an error
             raise
         finally:
-            if self._flights.get(key) is flight:
-                del self._flights[key]
-        self.renders += 1
-        flight.set_result(html)
-        self._done[key] = html
-        self._done.move_to_end(key)
-        while len(self._done) > self.size:
-            self._done.popitem(last=False)
+            if self._next.get(key) is future:
+                del self._next[key]
+            if self._running.get(key) is future:
+                del self._running[key]
+        future.set_result(html)
         return html
-
-    def clear(self) -> None:
-        self._done.clear()

@@ -1,4 +1,5 @@
-"""Fragments rendered once for everyone asking at the same moment (confmgr.web.fragments)."""
+"""Fragments rendered once for everyone asking at the same moment (confmgr.web.fragments):
+a caller is only ever given a rendering that started after it asked."""
 
 from __future__ import annotations
 
@@ -9,7 +10,76 @@ import pytest
 from confmgr.web.fragments import SharedFragments
 
 
-def test_requests_for_a_fragment_being_rendered_wait_for_that_rendering() -> None:
+def test_callers_arriving_during_a_rendering_share_the_next_one() -> None:
+    async def scenario() -> tuple[list[str], list[str], int]:
+        shared = SharedFragments()
+        data = {"version": 1}
+        release = asyncio.Event()
+
+        async def render() -> str:
+            seen = data["version"]  # what the rendering reads, when it starts
+            await release.wait()
+            return f"v{seen}"
+
+        first = asyncio.create_task(shared.get("board", render))
+        await asyncio.sleep(0.01)  # the first rendering is under way...
+        data["version"] = 2  # ...when a change commits, and four viewers refresh for it
+        later = [asyncio.create_task(shared.get("board", render)) for _ in range(4)]
+        await asyncio.sleep(0.01)
+        release.set()
+        return [await first], await asyncio.gather(*later), shared.renders
+
+    first, later, renders = asyncio.run(scenario())
+    assert first == ["v1"]
+    assert later == ["v2"] * 4  # never the rendering that started before them
+    assert renders == 2
+
+
+def test_keys_are_rendered_apart_and_nothing_is_kept_afterwards() -> None:
+    async def scenario() -> tuple[list[str], int]:
+        shared = SharedFragments()
+        calls = 0
+
+        def renderer(text: str):  # noqa: ANN202
+            async def render() -> str:
+                nonlocal calls
+                calls += 1
+                return text
+            return render
+
+        got = [await shared.get(k, renderer(k)) for k in ("a", "b", "a")]
+        return got, calls
+
+    got, calls = asyncio.run(scenario())
+    assert got == ["a", "b", "a"]
+    assert calls == 3  # one after the other: each asked after the last one ended
+
+
+def test_a_failed_rendering_fails_its_callers_and_the_next_one_reads_again() -> None:
+    async def scenario() -> tuple[list[object], str]:
+        shared = SharedFragments()
+        started = asyncio.Event()
+
+        async def failing() -> str:
+            started.set()
+            await asyncio.sleep(0.01)
+            raise RuntimeError("database gone")
+
+        async def working() -> str:
+            return "<p>ok</p>"
+
+        leader = asyncio.create_task(shared.get("k", failing))
+        await started.wait()
+        joined = asyncio.create_task(shared.get("k", failing))  # waits for the next one
+        results = await asyncio.gather(leader, joined, return_exceptions=True)
+        return list(results), await shared.get("k", working)
+
+    results, after = asyncio.run(scenario())
+    assert all(isinstance(r, RuntimeError) for r in results)
+    assert after == "<p>ok</p>"
+
+
+def test_when_the_caller_rendering_goes_away_a_waiter_renders_in_its_place() -> None:
     async def scenario() -> tuple[list[str], int]:
         shared = SharedFragments()
         release = asyncio.Event()
@@ -19,85 +89,20 @@ def test_requests_for_a_fragment_being_rendered_wait_for_that_rendering() -> Non
             nonlocal calls
             calls += 1
             await release.wait()
-            return f"<p>{calls}</p>"
+            return "<p>state</p>"
 
-        waiting = [asyncio.create_task(shared.get("k", render)) for _ in range(5)]
+        running = asyncio.create_task(shared.get("k", render))
         await asyncio.sleep(0.01)
-        release.set()
-        return await asyncio.gather(*waiting), calls
-
-    results, calls = asyncio.run(scenario())
-    assert results == ["<p>1</p>"] * 5
-    assert calls == 1
-
-
-def test_a_rendered_fragment_is_kept_per_key_and_the_oldest_forgotten() -> None:
-    async def scenario() -> tuple[list[str], int]:
-        shared = SharedFragments(size=2)
-        renders: list[str] = []
-
-        def renderer(key: str):  # noqa: ANN202
-            async def render() -> str:
-                renders.append(key)
-                return key.upper()
-            return render
-
-        got = [await shared.get(k, renderer(k)) for k in ("a", "a", "b", "a", "c", "b", "a")]
-        return got, len(renders)
-
-    got, renders = asyncio.run(scenario())
-    assert got == ["A", "A", "B", "A", "C", "B", "A"]
-    # a, b (a kept), c evicts b (a used more recently), b again evicts a, a again.
-    assert renders == 5
-
-
-def test_when_the_rendering_fails_each_waiter_renders_for_itself() -> None:
-    async def scenario() -> tuple[BaseException | str, list[str], int]:
-        shared = SharedFragments()
-        started = asyncio.Event()
-        attempts = 0
-
-        async def failing() -> str:
-            nonlocal attempts
-            attempts += 1
-            started.set()
-            await asyncio.sleep(0.01)
-            raise RuntimeError("database gone")
-
-        async def working() -> str:
-            nonlocal attempts
-            attempts += 1
-            return "<p>ok</p>"
-
-        leader = asyncio.create_task(shared.get("k", failing))
-        await started.wait()
-        waiters = [asyncio.create_task(shared.get("k", working)) for _ in range(2)]
-        first = await asyncio.gather(leader, return_exceptions=True)
-        return first[0], await asyncio.gather(*waiters), attempts
-
-    leader, waiters, attempts = asyncio.run(scenario())
-    assert isinstance(leader, RuntimeError)
-    assert waiters == ["<p>ok</p>", "<p>ok</p>"]
-    # The first waiter renders again; the second waits for that one.
-    assert attempts == 2
-
-
-def test_a_cancelled_rendering_leaves_nothing_behind() -> None:
-    async def scenario() -> str:
-        shared = SharedFragments()
-
-        async def slow() -> str:
-            await asyncio.sleep(10)
-            return "never"
-
-        async def quick() -> str:
-            return "<p>now</p>"
-
-        task = asyncio.create_task(shared.get("k", slow))
+        waiting = asyncio.create_task(shared.get("k", render))  # the next rendering's leader
+        joined = [asyncio.create_task(shared.get("k", render)) for _ in range(3)]
         await asyncio.sleep(0.01)
-        task.cancel()
+        waiting.cancel()  # its phone went away before its rendering started
         with pytest.raises(asyncio.CancelledError):
-            await task
-        return await shared.get("k", quick)
+            await waiting
+        release.set()
+        await running
+        return list(await asyncio.gather(*joined)), calls
 
-    assert asyncio.run(scenario()) == "<p>now</p>"
+    joined, calls = asyncio.run(scenario())
+    assert joined == ["<p>state</p>"] * 3
+    assert calls == 2  # the first, and one for the three that were waiting

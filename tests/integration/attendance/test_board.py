@@ -225,24 +225,17 @@ def test_meeting_page_links_to_the_board_and_the_roll_call(admin_client: Any, bo
     assert f'href="/meetings/{board.meeting_id}/roll-call/"' in page
 
 
-def test_board_fragments_are_rendered_once_per_state_and_never_stale(
-    admin_client: Any, admin_api: dict[str, str], board: Board
-) -> None:
-    """Every viewer refreshes on the same live event: the fragment is rendered once for
-    the board's data as it is, and any change (answer, technical check, roll call) makes
-    the next refresh render anew."""
-    shared = admin_client.app.state.fragments
+def test_board_fragments_are_never_stale(admin_client: Any, admin_api: dict[str, str], board: Board) -> None:
+    """Every viewer refreshes on the same live event and the viewers asking together
+    share a rendering (confmgr.web.fragments): whatever changed before a refresh (an
+    answer, a technical check, a roll call) is in what it gets."""
     table = {"HX-Request": "true", "HX-Target": "board-table"}
     summary = {"HX-Request": "true", "HX-Target": "board-summary"}
 
     first = admin_client.get(board.url, headers=table)
-    renders = shared.renders
-    again = admin_client.get(board.url, headers=table)
-    assert again.status_code == 200 and again.text == first.text
-    assert shared.renders == renders  # shared, not rendered again
+    assert first.status_code == 200 and "<html" not in first.text
     filtered = admin_client.get(board.url, params={"response": "attending"}, headers=table)
     assert _site_names(filtered.text) == ["UBND thành phố Quy Nhơn"]
-    assert shared.renders == renders + 1  # other filters, another fragment
 
     answer(admin_client, board.tuy_phuoc, True, [person("Lê Văn Hải", "Phó Chủ tịch")])
     after = admin_client.get(board.url, headers=table)
