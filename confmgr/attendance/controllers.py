@@ -76,15 +76,13 @@ def _province_chart(provinces: list[services.ProvinceCount]) -> Any:
 
 
 async def _summary_context(db: AsyncSession, actor: Any, meeting_id: int) -> dict[str, Any]:
-    counts = await services.board_counts(db, actor, meeting_id)
-    points = await services.answers_over_time(db, actor, meeting_id)
-    provinces = await services.province_counts(db, actor, meeting_id)
+    summary = await services.board_summary(db, actor, meeting_id)
     return {
-        "counts": counts,
-        "chart": _chart(points, counts.sites),
-        "version": await services.board_version(db, meeting_id),
-        "provinces": provinces,
-        "province_chart": _province_chart(provinces),
+        "counts": summary.counts,
+        "chart": _chart(summary.points, summary.counts.sites),
+        "version": summary.version,
+        "provinces": summary.provinces,
+        "province_chart": _province_chart(summary.provinces),
     }
 
 

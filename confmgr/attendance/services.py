@@ -104,29 +104,73 @@ def _count_if(condition: Any) -> Any:
 
 
 async def board_counts(db: AsyncSession, actor: Any, meeting_id: int) -> BoardCounts:
+    return (await board_summary(db, actor, meeting_id)).counts
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    """What the board's summary shows: every board viewer asks for it on each live change."""
+
+    counts: BoardCounts
+    provinces: list[ProvinceCount]  # empty when no site is an official unit
+    points: list[ChartPoint]
+    version: str  # as board_version
+
+
+async def board_summary(db: AsyncSession, actor: Any, meeting_id: int) -> BoardSummary:
+    """The counts, the per-province counts, the chart and the version, in four statements
+    (sites and delegates grouped by province, then the answers)."""
     await get_meeting(db, actor, meeting_id)
-    confirmed = (
-        select(func.count(Delegate.id))
-        .join(Site, Delegate.site_id == Site.id)
-        .where(Site.meeting_id == meeting_id, Site.response == "attending")
-        .scalar_subquery()
-    )
-    row = (
+    sites = list(
         await db.execute(
             select(
+                Site.province_code,
                 func.count(Site.id),
                 _count_if(Site.response == "attending"),
                 _count_if(Site.response == "declined"),
                 _count_if(Site.response == "pending"),
+                _count_if(Site.connected.is_(True)),
+                _count_if(Site.connected.is_(False)),
                 func.coalesce(func.sum(Site.expected_delegates), 0),
-                confirmed,
                 _count_if(Site.technical_check == "ok"),
                 _count_if(Site.technical_check == "problem"),
-                _count_if(Site.connected.is_(True)),
-            ).where(Site.meeting_id == meeting_id)
+                func.max(Site.updated_at),
+            )
+            .where(Site.meeting_id == meeting_id)
+            .group_by(Site.province_code)
         )
-    ).one()
-    return BoardCounts(*(int(v or 0) for v in row))
+    )
+    delegates = list(
+        await db.execute(
+            select(
+                Site.province_code, func.count(Delegate.id), _count_if(Site.response == "attending"),
+                func.max(Delegate.updated_at),
+            )
+            .join(Site, Delegate.site_id == Site.id)
+            .where(Site.meeting_id == meeting_id)
+            .group_by(Site.province_code)
+        )
+    )
+    events, unlogged = await _answer_rows(db, meeting_id)
+    confirmed = {code: int(n or 0) for code, _all, n, _at in delegates}
+    provinces = [
+        ProvinceCount(code, info.name if (info := province_of(code)) else "", *(int(v or 0) for v in values[:6]),
+                      confirmed.get(code, 0))
+        for code, *values in sites
+    ]
+    total = [sum(int(r[i] or 0) for r in sites) for i in range(1, 10)]
+    counts = BoardCounts(
+        sites=total[0], attending=total[1], declined=total[2], silent=total[3], delegates_expected=total[6],
+        delegates_confirmed=sum(confirmed.values()), checks_ok=total[7], checks_problem=total[8], connected=total[4],
+    )
+    version = _fingerprint(
+        total[0], max((r[10] for r in sites if r[10] is not None), default=None),
+        sum(int(n) for _code, n, _c, _at in delegates), max((at for *_, at in delegates if at is not None), default=None),
+        len(events), max((e[3] for e in events), default=None),
+    )
+    if not any(p.code for p in provinces):
+        provinces = []
+    return BoardSummary(counts, sorted(provinces, key=lambda c: (c.code is None, c.code or "")), _points(events, unlogged), version)
 
 
 @lru_cache(maxsize=65536)
@@ -275,18 +319,16 @@ async def province_counts(
     return sorted(out, key=lambda c: (c.code is None, c.code or ""))
 
 
-async def answers_over_time(db: AsyncSession, actor: Any, meeting_id: int) -> list[ChartPoint]:
-    """Sites attending and declining after each answer; a changed answer moves a site."""
-    await get_meeting(db, actor, meeting_id)
-    events = list(
-        await db.execute(
-            select(AttendanceEvent.created_at, AttendanceEvent.site_id, AttendanceEvent.response)
-            .where(AttendanceEvent.meeting_id == meeting_id)
-            .order_by(AttendanceEvent.created_at, AttendanceEvent.id)
-        )
-    )
-    # Answers recorded without an event (loaded data, older records) still count,
-    # at the time they were given, so the chart never disagrees with the counts.
+_EVENTS = (
+    select(AttendanceEvent.created_at, AttendanceEvent.site_id, AttendanceEvent.response, AttendanceEvent.id)
+    .order_by(AttendanceEvent.created_at, AttendanceEvent.id)
+)
+
+
+async def _answer_rows(db: AsyncSession, meeting_id: int) -> tuple[list[Any], list[Any]]:
+    """The meeting's attendance events (time, site, answer, id) in order, and the answers
+    recorded without an event (loaded data, older records), at the time they were given."""
+    events = list(await db.execute(_EVENTS.where(AttendanceEvent.meeting_id == meeting_id)))
     unlogged = list(
         await db.execute(
             select(Site.responded_at, Site.id, Site.response).where(
@@ -297,11 +339,15 @@ async def answers_over_time(db: AsyncSession, actor: Any, meeting_id: int) -> li
             )
         )
     )
-    rows = sorted(events + unlogged, key=lambda r: r[0]) if unlogged else events
+    return events, unlogged
+
+
+def _points(events: list[Any], unlogged: list[Any]) -> list[ChartPoint]:
+    rows = sorted([*events, *unlogged], key=lambda r: r[0]) if unlogged else events
     latest: dict[int, str] = {}
     counts = {"attending": 0, "declined": 0, "pending": 0}
     points: list[ChartPoint] = []
-    for at, site_id, response in rows:
+    for at, site_id, response, *_id in rows:
         previous = latest.get(site_id)
         if previous in counts:
             counts[previous] -= 1
@@ -310,6 +356,17 @@ async def answers_over_time(db: AsyncSession, actor: Any, meeting_id: int) -> li
         latest[site_id] = response
         points.append(ChartPoint(at=at, attending=counts["attending"], declined=counts["declined"]))
     return points
+
+
+async def answers_over_time(db: AsyncSession, actor: Any, meeting_id: int) -> list[ChartPoint]:
+    """Sites attending and declining after each answer; a changed answer moves a site.
+    Answers recorded without an event still count, so the chart never disagrees with the counts."""
+    await get_meeting(db, actor, meeting_id)
+    return _points(*await _answer_rows(db, meeting_id))
+
+
+def _fingerprint(*parts: Any) -> str:
+    return hashlib.sha256("|".join(str(v) for v in parts).encode()).hexdigest()[:16]
 
 
 async def board_version(db: AsyncSession, meeting_id: int) -> str:
@@ -332,7 +389,7 @@ async def board_version(db: AsyncSession, meeting_id: int) -> str:
     # One row each: joined on nothing.
     both = sites.join(delegates, true()).join(events, true())
     row = (await db.execute(select(sites, delegates, events).select_from(both))).one()
-    return hashlib.sha256("|".join(str(v) for v in row).encode()).hexdigest()[:16]
+    return _fingerprint(*row)
 
 
 # ---- roll call ----------------------------------------------------------------------

@@ -266,3 +266,32 @@ def test_board_fragments_follow_the_viewers_language(admin_client: Any, board: B
     admin_client.cookies.set("lang", "en")
     english = admin_client.get(board.url, headers=table).text
     assert "Attending" in english and "Tham dự" not in english
+
+
+def test_the_summary_reads_what_the_separate_counts_read(admin_client: Any, admin_api: dict[str, str], board: Board, db: Any) -> None:
+    """The summary (read on every refresh, in four statements) agrees with the board's
+    other readers: the counts, the per-province counts, the chart and the version the
+    live stream sends a reconnecting board."""
+    from sqlalchemy import select, update
+
+    from confmgr.accounts.models import User
+    from confmgr.attendance import services
+    from confmgr.sites.models import Site
+
+    async def read(session: Any) -> tuple[Any, ...]:
+        await session.execute(update(Site).where(Site.id == board.quy_nhon.id).values(province_code="52"))
+        await session.flush()
+        actor = (await session.scalars(select(User).where(User.username == "admin"))).one()
+        return (
+            await services.board_summary(session, actor, board.meeting_id),
+            await services.province_counts(session, actor, board.meeting_id),
+            await services.answers_over_time(session, actor, board.meeting_id),
+            await services.board_version(session, board.meeting_id),
+        )
+
+    summary, provinces, points, version = db(read)
+    assert (summary.counts.sites, summary.counts.attending, summary.counts.declined, summary.counts.silent) == (4, 1, 1, 2)
+    assert (summary.counts.delegates_expected, summary.counts.delegates_confirmed) == (10, 2)
+    assert summary.provinces == provinces and [p.code for p in provinces] == ["52", None]
+    assert summary.points == points and len(points) == 2
+    assert summary.version == version
