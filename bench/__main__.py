@@ -83,7 +83,7 @@ SIDE_BY_SIDE = {
         ("RSS per stream (KiB)", "rss_per_stream_kib"), ("a change: p99 (s)", "change_p99_s"),
         ("a change: within 1 s", "change_within_1s"), ("storm after a blip: last served (s)", "storm_blip_max_s"),
         ("storm after a restart: last served (s)", "storm_restart_max_s"),
-        ("morning mix: request p99 (ms)", "mix_request_p99_ms"), ("morning mix: changes within 2 s", "mix_within_2s"),
+        ("morning mix: worst request kind, p99 (ms)", "mix_request_p99_ms"), ("morning mix: changes within 2 s", "mix_within_2s"),
     ],
 }
 MODES = ("sqlite", "postgresql+redis")

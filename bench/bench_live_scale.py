@@ -527,7 +527,10 @@ async def measure(server: Server, data_dir: Path, meeting_id: int, items: list[i
         "seconds": mix_seconds, "streams": sum(1 for c in clients if not c.lost and c.status == 200),
         "requests": {k: {**summary(v)} for k, v in requests["latencies"].items()},
         "console_changes": {**summary([c["api_s"] for c in mix_changes])},
-        "request_p99_ms": round(common.percentile(all_requests, 99) * 1000, 1) if all_requests else None,
+        # The target holds for every kind of request: the worst kind's p99 is the figure.
+        "request_p99_ms": worst_p99_ms(requests["latencies"], [c["api_s"] for c in mix_changes])[1],
+        "worst_request": worst_p99_ms(requests["latencies"], [c["api_s"] for c in mix_changes])[0],
+        "all_requests_p99_ms": round(common.percentile(all_requests, 99) * 1000, 1) if all_requests else None,
         "request_errors": requests["errors"], "request_client_cpu_s": requests["client_cpu_s"],
         "changes": len(mix_changes), "delivery": summary(mix_delays),
         "within_2s": round(sum(1 for d in mix_delays if d <= 2.0) / expected, 4) if expected else None,
@@ -554,6 +557,16 @@ def verdicts(result: dict[str, Any]) -> dict[str, bool]:
         "mix_p99_200ms": (result["morning"]["request_p99_ms"] or 1e9) < MIX_TARGET_MS,
         "mix_changes_2s": (result["morning"]["within_2s"] or 0.0) >= 1.0,
     }
+
+
+def worst_p99_ms(latencies: dict[str, list[float]], console: list[float]) -> tuple[str | None, float | None]:
+    """(kind, p99 in ms) of the kind of request with the highest p99."""
+    kinds = {**latencies, "console change (API)": console}
+    p99s = {k: round(common.percentile(v, 99) * 1000, 1) for k, v in kinds.items() if v}
+    if not p99s:
+        return None, None
+    worst = max(p99s, key=lambda k: p99s[k])
+    return worst, p99s[worst]
 
 
 def _by_how_much(value: float | None, target: float) -> str:
@@ -590,7 +603,7 @@ separate process with raw sockets. CPU seconds are for the whole phase (server: 
 | a change to every stream ({len(c['per_change'])} changes) | p50 {c.get('p50')} s, p99 {c.get('p99')} s, max {c.get('max')} s; {c['within_1s'] * 100:.1f} % within 1 s, {c['missing']} missing | 99 % within 1 s: {ok[v['change_1s_99']]} | {c['server_cpu_s']} | {c['client_cpu_s']} | {c['wall_s']} |
 | storm after a blip (all at once, with Last-Event-ID) | all served: p50 {b.get('p50')} s, p99 {b.get('p99')} s, max {b.get('max')} s; {b['served']:,} / {b['streams']:,} | all within 10 s: {ok[b['within_10s'] >= 1.0]} | {b['server_cpu_s']} | {b['client_cpu_s']} | {b['wall_s']} |
 | storm after a restart (cold caches; server back in {result['restart_s']} s) | current state to all: p50 {s.get('p50')} s, p99 {s.get('p99')} s, max {s.get('max')} s; {s['served']:,} / {s['streams']:,} | all within 10 s: {ok[s['within_10s'] >= 1.0]} | {s['server_cpu_s']} | {s['client_cpu_s']} | {s['wall_s']} |
-| morning mix ({m['streams']:,} streams, {m['changes']} console changes) | request p99 {m['request_p99_ms']} ms; changes: p99 {m['delivery'].get('p99')} s, max {m['delivery'].get('max')} s, {(m['within_2s'] or 0) * 100:.1f} % within 2 s, {m['missing']} missing | p99 < 200 ms: {ok[v['mix_p99_200ms']]}{_by_how_much(m['request_p99_ms'], MIX_TARGET_MS)}; all within 2 s: {ok[v['mix_changes_2s']]} | {m['server_cpu_s']} | {m['client_cpu_s']} (+{m['request_client_cpu_s']} request process) | {m['wall_s']} |
+| morning mix ({m['streams']:,} streams, {m['changes']} console changes) | worst request kind p99 {m['request_p99_ms']} ms ({m.get('worst_request')}; all requests together {m.get('all_requests_p99_ms')} ms); changes: p99 {m['delivery'].get('p99')} s, max {m['delivery'].get('max')} s, {(m['within_2s'] or 0) * 100:.1f} % within 2 s, {m['missing']} missing | p99 < 200 ms for every kind: {ok[v['mix_p99_200ms']]}{_by_how_much(m['request_p99_ms'], MIX_TARGET_MS)}; all within 2 s: {ok[v['mix_changes_2s']]} | {m['server_cpu_s']} | {m['client_cpu_s']} (+{m['request_client_cpu_s']} request process) | {m['wall_s']} |
 
 Changes while the streams are held (delay from sending the request to a client reading the new fragment):
 
