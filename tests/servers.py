@@ -10,8 +10,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
+from aiosmtpd.controller import Controller
 
 
 def free_port() -> int:
@@ -71,3 +73,25 @@ def running_server(env: dict[str, str], *, port: int | None = None, workers: int
             process.wait()
         if log:
             out.close()  # type: ignore[union-attr]
+
+
+MAIL_FROM = "vanphong@snv.example.vn"
+
+
+@contextmanager
+def smtp_relay(handler: Any) -> Iterator[tuple[Any, int]]:
+    """A real SMTP server (aiosmtpd) with ``handler`` on a free port: (handler, port).
+    The handler also learns its port (``handler.port``)."""
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    handler.port = port
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+def relay_settings(port: int, **more: str) -> dict[str, str]:
+    """The settings that send the app's mail through the relay on ``port``."""
+    return {"CONFMGR_SMTP_URL": f"smtp://127.0.0.1:{port}", "CONFMGR_MAIL_FROM": MAIL_FROM, **more}

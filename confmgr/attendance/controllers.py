@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlencode
 import anyio
 
 from litestar import Controller, MediaType, Request, Response, get, post, put
+from litestar.di import Provide
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -130,6 +131,16 @@ async def end_reading(db: AsyncSession) -> None:
     await db.commit()
 
 
+async def sheet_filters(
+    response: str = "", check: str = "", role: str = "", connected: str = "", q: str = "", province: str = ""
+) -> BoardFilters:
+    """An attendance sheet's query: the board's filters, every one optional."""
+    return _filters(response, check, role, connected, q, 1, province)
+
+
+SHEET_FILTERS = {"filters": Provide(sheet_filters)}
+
+
 async def _sheet(db: AsyncSession, actor: Any, meeting_id: int, kind: str, filters: BoardFilters) -> Response[bytes]:
     meeting, lines = await services.attendance_sheet(db, actor, meeting_id, filters)
     provinces = await services.province_counts(db, actor, meeting_id, filters) if kind == "xlsx" else []
@@ -191,22 +202,16 @@ class BoardPages(Controller):
 
         return sse_response(app, [board_channel(meeting_id)], initial, last_event_id=request.headers.get("last-event-id"))
 
-    @get("/attendance.xlsx")
+    @get("/attendance.xlsx", dependencies=SHEET_FILTERS)
     async def xlsx(
-        self, db_session: AsyncSession, actor: User | None, meeting_id: int, response: str = "",
-        check: str = "", role: str = "", connected: str = "", q: str = "",
-        province: str = "",
+        self, db_session: AsyncSession, actor: User | None, meeting_id: int, filters: BoardFilters,
     ) -> Response[bytes]:
-        filters = _filters(response, check, role, connected, q, 1, province)
         return await _sheet(db_session, actor, meeting_id, "xlsx", filters)
 
-    @get("/attendance.csv")
+    @get("/attendance.csv", dependencies=SHEET_FILTERS)
     async def csv(
-        self, db_session: AsyncSession, actor: User | None, meeting_id: int, response: str = "",
-        check: str = "", role: str = "", connected: str = "", q: str = "",
-        province: str = "",
+        self, db_session: AsyncSession, actor: User | None, meeting_id: int, filters: BoardFilters,
     ) -> Response[bytes]:
-        filters = _filters(response, check, role, connected, q, 1, province)
         return await _sheet(db_session, actor, meeting_id, "csv", filters)
 
 
@@ -385,27 +390,21 @@ class AttendanceApi(Controller):
         site = await services.roll_call(db_session, actor, meeting_id, site_id, data)
         return _roll_call_out(site)
 
-    @get("/attendance.xlsx")
+    @get("/attendance.xlsx", dependencies=SHEET_FILTERS)
     async def xlsx(
-        self, db_session: AsyncSession, actor: User | None, meeting_id: int, response: str = "",
-        check: str = "", role: str = "", connected: str = "", q: str = "",
-        province: str = "",
+        self, db_session: AsyncSession, actor: User | None, meeting_id: int, filters: BoardFilters,
     ) -> Response[bytes]:
         """The attendance sheet: one row per delegate, Vietnamese headings; the board's
         filters (``province``, ``response``, ``check``, ``role``, ``connected``, ``q``)
         narrow it. Sites that are official units add a sheet of per-province counts."""
-        filters = _filters(response, check, role, connected, q, 1, province)
         return await _sheet(db_session, actor, meeting_id, "xlsx", filters)
 
-    @get("/attendance.csv")
+    @get("/attendance.csv", dependencies=SHEET_FILTERS)
     async def csv(
-        self, db_session: AsyncSession, actor: User | None, meeting_id: int, response: str = "",
-        check: str = "", role: str = "", connected: str = "", q: str = "",
-        province: str = "",
+        self, db_session: AsyncSession, actor: User | None, meeting_id: int, filters: BoardFilters,
     ) -> Response[bytes]:
         """The attendance sheet as CSV in UTF-8 with a byte order mark (opens in Excel),
         narrowed by the board's filters as the XLSX is."""
-        filters = _filters(response, check, role, connected, q, 1, province)
         return await _sheet(db_session, actor, meeting_id, "csv", filters)
 
 

@@ -117,6 +117,16 @@ class BoardSummary:
     version: str  # as board_version
 
 
+def _province_columns() -> tuple[Any, ...]:
+    """A province's code and counts, in the order of :class:`ProvinceCount` (sites,
+    attending, declined, silent, connected, not connected)."""
+    return (
+        Site.province_code, func.count(Site.id), _count_if(Site.response == "attending"),
+        _count_if(Site.response == "declined"), _count_if(Site.response == "pending"),
+        _count_if(Site.connected.is_(True)), _count_if(Site.connected.is_(False)),
+    )
+
+
 async def board_summary(db: AsyncSession, actor: Any, meeting_id: int) -> BoardSummary:
     """The counts, the per-province counts, the chart and the version, in four statements
     (sites and delegates grouped by province, then the answers)."""
@@ -124,13 +134,7 @@ async def board_summary(db: AsyncSession, actor: Any, meeting_id: int) -> BoardS
     sites = list(
         await db.execute(
             select(
-                Site.province_code,
-                func.count(Site.id),
-                _count_if(Site.response == "attending"),
-                _count_if(Site.response == "declined"),
-                _count_if(Site.response == "pending"),
-                _count_if(Site.connected.is_(True)),
-                _count_if(Site.connected.is_(False)),
+                *_province_columns(),
                 func.coalesce(func.sum(Site.expected_delegates), 0),
                 _count_if(Site.technical_check == "ok"),
                 _count_if(Site.technical_check == "problem"),
@@ -284,15 +288,7 @@ async def province_counts(
     rows = list(
         await db.execute(
             _apply_filters(
-                select(
-                    Site.province_code,
-                    func.count(Site.id),
-                    _count_if(Site.response == "attending"),
-                    _count_if(Site.response == "declined"),
-                    _count_if(Site.response == "pending"),
-                    _count_if(Site.connected.is_(True)),
-                    _count_if(Site.connected.is_(False)),
-                ),
+                select(*_province_columns()),
                 meeting_id, filters, ids,
             ).group_by(Site.province_code)
         )

@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.integration.invitations.conftest import BASE_URL, add_site, create_meeting
 from tests.integration.invitations.test_email import wait_job
-from tests.servers import free_port
+from tests.servers import relay_settings, smtp_relay
 
 CONNECTIONS = 4
 
@@ -54,22 +53,13 @@ class RecordingRelay:
 
 @pytest.fixture
 def relay() -> Iterator[tuple[RecordingRelay, int]]:
-    handler = RecordingRelay(CONNECTIONS)
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
+    with smtp_relay(RecordingRelay(CONNECTIONS)) as running:
+        yield running
 
 
 @pytest.fixture
 def env_overrides(relay: tuple[RecordingRelay, int]) -> dict[str, str]:
-    return {
-        "CONFMGR_BASE_URL": BASE_URL, "CONFMGR_SMTP_URL": f"smtp://127.0.0.1:{relay[1]}",
-        "CONFMGR_MAIL_FROM": "vanphong@snv.example.vn", "CONFMGR_SMTP_CONNECTIONS": str(CONNECTIONS),
-    }
+    return relay_settings(relay[1], CONFMGR_BASE_URL=BASE_URL, CONFMGR_SMTP_CONNECTIONS=str(CONNECTIONS))
 
 
 def test_every_final_dot_of_a_group_is_written_before_any_answer_is_read(

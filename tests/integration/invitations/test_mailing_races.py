@@ -18,6 +18,7 @@ from sqlalchemy.util import await_only
 from tests.helpers import form_post, second_browser, text_of
 from tests.integration.invitations.conftest import BASE_URL, Mailbox, add_site, create_meeting
 from tests.integration.invitations.test_email import wait_job
+from tests.servers import relay_settings, smtp_relay
 
 BUSY_VI = "Thư của hội nghị này đang được gửi. Vui lòng đợi đến khi gửi xong."
 EMAILS = ["hoitruong@example.vn", "tuyphuoc@example.vn", "cattien@example.vn"]
@@ -40,27 +41,13 @@ class PickyMailbox(Mailbox):
 
 @pytest.fixture
 def mailbox() -> Any:
-    from aiosmtpd.controller import Controller
-
-    from tests.servers import free_port
-
-    handler = PickyMailbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
+    with smtp_relay(PickyMailbox()) as running:
+        yield running
 
 
 @pytest.fixture
 def env_overrides(mailbox: tuple[PickyMailbox, int]) -> dict[str, str]:
-    return {
-        "CONFMGR_BASE_URL": BASE_URL, "CONFMGR_SMTP_URL": f"smtp://127.0.0.1:{mailbox[1]}",
-        "CONFMGR_MAIL_FROM": "vanphong@snv.example.vn", "CONFMGR_SMTP_RETRY_SECONDS": "0.2",
-        "CONFMGR_SMTP_MAX_ATTEMPTS": "1",
-    }
+    return relay_settings(mailbox[1], CONFMGR_BASE_URL=BASE_URL, CONFMGR_SMTP_RETRY_SECONDS="0.2", CONFMGR_SMTP_MAX_ATTEMPTS="1")
 
 
 def _meeting(client: Any, headers: dict[str, str]) -> int:

@@ -16,11 +16,10 @@ from typing import Any
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.factories import meeting_json, sites_csv
 from tests.helpers import PASSWORD, make_user
-from tests.servers import free_port, server_env
+from tests.servers import free_port, relay_settings, server_env, smtp_relay
 
 SITES = 3321
 
@@ -62,13 +61,6 @@ class Relay:
     def total(self) -> int:
         with self.lock:
             return sum(self.accepted.values())
-
-
-def _relay(handler: Relay) -> tuple[Controller, int]:
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    return controller, port
 
 
 EMAILS = [f"lienhe{i}@example.vn" for i in range(SITES)]
@@ -119,22 +111,16 @@ class RefusingRelay(Relay):
 
 @pytest.fixture
 def relay(request: pytest.FixtureRequest) -> Any:
-    handler = RefusingRelay() if getattr(request, "param", "") == "refusing" else Relay()
-    controller, port = _relay(handler)
-    handler.port = port  # type: ignore[attr-defined]
-    try:
+    with smtp_relay(RefusingRelay() if getattr(request, "param", "") == "refusing" else Relay()) as (handler, _port):
         yield handler
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
 def env_overrides(relay: Relay) -> dict[str, str]:
-    return {
-        "CONFMGR_SMTP_URL": f"smtp://127.0.0.1:{relay.port}",  # type: ignore[attr-defined]
-        "CONFMGR_MAIL_FROM": "vanphong@snv.example.vn", "CONFMGR_BASE_URL": "http://hoinghi.example.vn",
-        "CONFMGR_SMTP_RETRY_SECONDS": "0.3", "CONFMGR_SMTP_MAX_ATTEMPTS": "4",
-    }
+    return relay_settings(
+        relay.port,  # type: ignore[attr-defined]
+        CONFMGR_BASE_URL="http://hoinghi.example.vn", CONFMGR_SMTP_RETRY_SECONDS="0.3", CONFMGR_SMTP_MAX_ATTEMPTS="4",
+    )
 
 
 @pytest.mark.slow

@@ -11,27 +11,19 @@ from typing import Any
 
 import pytest
 
-from tests.integration.jobs.test_national_mailing import Relay, _meeting_with_sites, _relay
-from tests.servers import server_env
+from tests.integration.jobs.test_national_mailing import Relay, _meeting_with_sites
+from tests.servers import relay_settings, server_env, smtp_relay
 
 
 @pytest.fixture
 def relay() -> Any:
-    handler = Relay()
-    controller, port = _relay(handler)
-    handler.port = port  # type: ignore[attr-defined]
-    try:
+    with smtp_relay(Relay()) as (handler, _port):
         yield handler
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
 def env_overrides(relay: Relay) -> dict[str, str]:
-    return {
-        "CONFMGR_SMTP_URL": f"smtp://127.0.0.1:{relay.port}",  # type: ignore[attr-defined]
-        "CONFMGR_MAIL_FROM": "vanphong@snv.example.vn", "CONFMGR_JOBS_IN_PROCESS": "0",
-    }
+    return relay_settings(relay.port, CONFMGR_JOBS_IN_PROCESS="0")  # type: ignore[attr-defined]
 
 
 def _confmgr(settings: Any, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
