@@ -24,7 +24,7 @@ def test_a_run_replaces_its_sections_and_cells_and_keeps_the_rest() -> None:
     assert "new sqlite" in second and "old sqlite" not in second
     assert "old pg" in second and "## Minutes\n\n2.2 s" in second
     assert "A note written by hand." in second
-    assert "| live_scale | morning mix: request p99 (ms) | 151.0 | 133.1 |" in second
+    assert "| live_scale | morning mix: worst request kind, p99 (ms) | 151.0 | 133.1 |" in second
     assert "| live_scale | streams held | 10000 | 10000 |" in second
     # The order of the sections is kept; nothing is written twice.
     assert second.index("new sqlite") < second.index("old pg") < second.index("A note written by hand.")
