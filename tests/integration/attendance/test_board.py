@@ -119,6 +119,13 @@ def test_site_names_are_escaped(admin_client: Any, client: Any, admin_api: dict[
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert "<b>Ông A</b>" not in page.text
+    # The table as every viewer's live refresh gets it (a shared rendering).
+    fragment = admin_client.get(
+        f"/meetings/{meeting_id}/attendance", headers={"HX-Request": "true", "HX-Target": "board-table"}
+    )
+    assert "<html" not in fragment.text
+    assert "<script>alert(1)</script>" not in fragment.text and "<b>Ông A</b>" not in fragment.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in fragment.text
 
 
 def test_chart_draws_cumulative_answers(admin_client: Any, client: Any, board: Board) -> None:
